@@ -1,0 +1,67 @@
+// Allocation: one client's relayed transport address and what hangs off it (RFC 8656 §2.2):
+// the client's 5-tuple, the relay address, the username that made it, its lifetime and
+// traffic counters. Plain data; AllocationTable owns the lifecycle.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stun/transport_address.hpp"
+
+namespace hallpass::alloc {
+
+// Monotonic time as the caller's clock gives it; nothing in alloc/ reads a clock.
+using Millis = std::chrono::milliseconds;
+
+enum class Transport : std::uint8_t { udp, tcp, tls };
+
+// Client address, the server address it reached, and the transport (RFC 8656 §2.2).
+struct FiveTuple {
+    TransportAddress client;
+    TransportAddress server;
+    Transport transport = Transport::udp;
+    friend bool operator==(const FiveTuple&, const FiveTuple&) = default;
+};
+
+struct FiveTupleHash {
+    std::size_t operator()(const FiveTuple& t) const {
+        return hash_value(t.client) * 1000003u ^ hash_value(t.server) ^
+               static_cast<std::size_t>(t.transport);
+    }
+};
+
+// An index into the worker's allocation slots plus a generation, so that a late packet on
+// a relay socket of a freed allocation is recognised and dropped.
+struct AllocationId {
+    std::uint32_t index = 0;
+    std::uint32_t generation = 0;
+    friend bool operator==(const AllocationId&, const AllocationId&) = default;
+};
+
+struct TrafficCounters {
+    std::uint64_t bytes_to_peers = 0;
+    std::uint64_t packets_to_peers = 0;
+    std::uint64_t bytes_to_client = 0;
+    std::uint64_t packets_to_client = 0;
+};
+
+struct Allocation {
+    AllocationId id;
+    FiveTuple five_tuple;
+    std::string username;
+    TransportAddress relay;       // the address the relay socket is bound to
+    TransportAddress advertised;  // the address told to the client (differs behind 1:1 NAT)
+    Millis created{0};
+    Millis expires{0};
+    std::array<std::uint8_t, 12> allocate_transaction{};  // to answer a retransmitted Allocate
+    std::uint32_t granted_lifetime = 0;
+    TrafficCounters traffic;
+    // Kept only to erase this allocation's entries from the shared tables when it ends.
+    std::vector<std::uint16_t> channels;
+    std::vector<IpAddress> permissions;
+};
+
+}  // namespace hallpass::alloc

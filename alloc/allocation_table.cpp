@@ -1,0 +1,136 @@
+#include "alloc/allocation_table.hpp"
+
+#include <algorithm>
+
+namespace hallpass::alloc {
+
+bool AllocationTable::live(AllocationId id) const {
+    return id.index < slots_.size() && slots_[id.index].live &&
+           slots_[id.index].allocation.id.generation == id.generation;
+}
+
+Allocation* AllocationTable::find(const FiveTuple& five_tuple) {
+    auto it = by_five_tuple_.find(five_tuple);
+    return it == by_five_tuple_.end() ? nullptr : &slots_[it->second].allocation;
+}
+
+Allocation* AllocationTable::get(AllocationId id) {
+    return live(id) ? &slots_[id.index].allocation : nullptr;
+}
+
+const Allocation* AllocationTable::get(AllocationId id) const {
+    return live(id) ? &slots_[id.index].allocation : nullptr;
+}
+
+Allocation& AllocationTable::create(const FiveTuple& five_tuple) {
+    std::uint32_t index;
+    if (!free_slots_.empty()) {
+        index = free_slots_.back();
+        free_slots_.pop_back();
+    } else {
+        index = static_cast<std::uint32_t>(slots_.size());
+        slots_.emplace_back();
+    }
+    Slot& slot = slots_[index];
+    const std::uint32_t generation = slot.allocation.id.generation + 1;
+    slot.allocation = Allocation{};
+    slot.allocation.id = {index, generation};
+    slot.allocation.five_tuple = five_tuple;
+    slot.live = true;
+    by_five_tuple_[five_tuple] = index;
+    return slot.allocation;
+}
+
+void AllocationTable::remove(AllocationId id) {
+    if (!live(id)) return;
+    Slot& slot = slots_[id.index];
+    for (const auto& peer : slot.allocation.permissions) permissions_.erase({id.index, peer});
+    for (auto channel : slot.allocation.channels) forget_channel(id.index, channel);
+    by_five_tuple_.erase(slot.allocation.five_tuple);
+    slot.live = false;
+    // Keep the generation so the next occupant of this slot gets a new one.
+    const auto generation = slot.allocation.id.generation;
+    slot.allocation = Allocation{};
+    slot.allocation.id = {id.index, generation};
+    free_slots_.push_back(id.index);
+}
+
+void AllocationTable::install_permission(Allocation& a, const IpAddress& peer, Millis expires) {
+    auto [it, inserted] = permissions_.try_emplace(PermissionKey{a.id.index, peer}, expires);
+    if (inserted) {
+        a.permissions.push_back(peer);
+    } else {
+        it->second = expires;
+    }
+}
+
+bool AllocationTable::permitted(AllocationId id, const IpAddress& peer, Millis now) const {
+    auto it = permissions_.find(PermissionKey{id.index, peer});
+    return it != permissions_.end() && now < it->second;
+}
+
+ChannelBindVerdict AllocationTable::bind_channel(Allocation& a, std::uint16_t channel,
+                                                 const TransportAddress& peer,
+                                                 Millis expires) {
+    // RFC 8656 §12.2: a number is bound to one peer and a peer to one number, also while
+    // an expired binding cools down.
+    auto by_number = channels_.find(channel_key(a.id.index, channel));
+    if (by_number != channels_.end() && by_number->second.peer != peer)
+        return ChannelBindVerdict::channel_bound_to_other_peer;
+    auto by_peer = channel_by_peer_.find(PeerKey{a.id.index, peer});
+    if (by_peer != channel_by_peer_.end() && by_peer->second != channel)
+        return ChannelBindVerdict::peer_bound_to_other_channel;
+    if (by_number == channels_.end()) {
+        channels_.emplace(channel_key(a.id.index, channel), ChannelEntry{peer, expires});
+        channel_by_peer_.emplace(PeerKey{a.id.index, peer}, channel);
+        a.channels.push_back(channel);
+    } else {
+        by_number->second.expires = expires;
+    }
+    return ChannelBindVerdict::ok;
+}
+
+const TransportAddress* AllocationTable::channel_peer(AllocationId id, std::uint16_t channel,
+                                                      Millis now) const {
+    auto it = channels_.find(channel_key(id.index, channel));
+    if (it == channels_.end() || now >= it->second.expires) return nullptr;
+    return &it->second.peer;
+}
+
+std::optional<std::uint16_t> AllocationTable::channel_of(AllocationId id,
+                                                         const TransportAddress& peer,
+                                                         Millis now) const {
+    auto it = channel_by_peer_.find(PeerKey{id.index, peer});
+    if (it == channel_by_peer_.end()) return std::nullopt;
+    auto entry = channels_.find(channel_key(id.index, it->second));
+    if (entry == channels_.end() || now >= entry->second.expires) return std::nullopt;
+    return it->second;
+}
+
+void AllocationTable::forget_channel(std::uint32_t index, std::uint16_t channel) {
+    auto it = channels_.find(channel_key(index, channel));
+    if (it == channels_.end()) return;
+    channel_by_peer_.erase(PeerKey{index, it->second.peer});
+    channels_.erase(it);
+}
+
+void AllocationTable::sweep(Millis now) {
+    for (auto& slot : slots_) {
+        if (!slot.live) continue;
+        Allocation& a = slot.allocation;
+        std::erase_if(a.permissions, [&](const IpAddress& peer) {
+            auto it = permissions_.find(PermissionKey{a.id.index, peer});
+            if (it == permissions_.end() || now < it->second) return false;
+            permissions_.erase(it);
+            return true;
+        });
+        std::erase_if(a.channels, [&](std::uint16_t channel) {
+            auto it = channels_.find(channel_key(a.id.index, channel));
+            if (it == channels_.end() || now < it->second.expires + channel_cooldown) return false;
+            forget_channel(a.id.index, channel);
+            return true;
+        });
+    }
+}
+
+}  // namespace hallpass::alloc

@@ -1,0 +1,50 @@
+// QuotaLedger: counts allocations per user and in total, and says whether one more is
+// allowed — classroom bursts put hundreds of allocations behind one school NAT, so the
+// limits are per user (the credential), not per source address. Not thread-safe: relay/
+// wraps it in the same lock as the address pool.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace hallpass::alloc {
+
+class QuotaLedger {
+public:
+    enum class Verdict {
+        ok,
+        user_quota_reached,   // → TURN 486 Allocation Quota Reached (RFC 8656 §7.2)
+        total_quota_reached,  // → TURN 508 Insufficient Capacity (RFC 8656 §7.2)
+    };
+
+    // A limit of 0 means unlimited.
+    QuotaLedger(std::size_t total_limit, std::size_t per_user_limit)
+        : total_limit_(total_limit), per_user_limit_(per_user_limit) {}
+
+    // Counts one allocation for `user` when the verdict is ok; otherwise changes nothing.
+    // The user's own quota is checked first: it is the answer that stays true on retry.
+    Verdict reserve(std::string_view user);
+    // False when `user` held nothing. A user's entry goes away at zero.
+    bool release(std::string_view user);
+
+    std::size_t total() const { return total_; }
+    std::size_t of(std::string_view user) const;
+    std::size_t users() const { return by_user_.size(); }
+
+private:
+    // Transparent hashing: look up by string_view without building a std::string.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+
+    std::size_t total_limit_;
+    std::size_t per_user_limit_;
+    std::size_t total_ = 0;
+    std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> by_user_;
+};
+
+}  // namespace hallpass::alloc

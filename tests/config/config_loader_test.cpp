@@ -1,0 +1,417 @@
+// Config loader: valid files become the expected structs; every invalid input stops with
+// a message naming the source, the key path and the reason.
+#include "config/config_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <utility>
+
+namespace hallpass::config {
+namespace {
+
+// A minimal valid document, one line per top-level key; tests replace one part.
+class Doc {
+public:
+    Doc& realm(std::string s) { return set(0, std::move(s)); }
+    Doc& listen(std::string s) { return set(1, std::move(s)); }
+    Doc& relay(std::string s) { return set(2, std::move(s)); }
+    Doc& auth(std::string s) { return set(3, std::move(s)); }
+    Doc& extra(std::string s) { return set(4, std::move(s)); }
+
+    std::string text() const {
+        std::string out;
+        for (const auto& line : lines_) out += line + "\n";
+        return out;
+    }
+
+private:
+    Doc& set(std::size_t i, std::string s) {
+        lines_[i] = std::move(s);
+        return *this;
+    }
+
+    std::array<std::string, 5> lines_ = {"realm: r", "listen: {udp: [\"127.0.0.1:3478\"]}",
+                                         "relay: {ranges: [\"127.0.0.1/32\"]}",
+                                         "auth: {secrets: [s]}", ""};
+};
+
+std::string error_of(const std::string& yaml, const std::vector<Override>& overrides = {}) {
+    try {
+        parse_config(yaml, "test.yaml", overrides);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+bool starts_with(const std::string& s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+TransportAddress addr(std::string_view text) { return *TransportAddress::parse(text); }
+IpAddress ip(std::string_view text) { return *IpAddress::parse(text); }
+
+// ---- valid input --------------------------------------------------------------------
+
+constexpr const char* kFull = R"(
+realm: example.org
+software: ""
+server_name: turn.example.org
+listen:
+  udp: ["0.0.0.0:3478", "[::]:3478"]
+  tcp: ["0.0.0.0:3478"]
+  tls: ["0.0.0.0:443"]
+relay:
+  ranges: ["185.62.212.128/25", "10.0.0.0/24", "2001:db8::/64"]
+  ports: {min: 20000, max: 20999}
+  advertise:
+    - {bound: 10.0.0.5, public: 203.0.113.5}
+auth:
+  users: [{name: alice, password: pw}, {name: "bob:x", password: "p:w"}]
+  secrets: [new, old]
+  nonce_lifetime: 300
+  credential_ttl: 3600
+peers:
+  allow: ["10.1.2.3/32"]
+  deny: ["203.0.113.0/24"]
+limits:
+  allocations_total: 1000
+  allocations_per_user: 8
+  default_lifetime: 300
+  max_lifetime: 1200
+  permission_lifetime: 120
+  channel_lifetime: 300
+workers: 4
+io_engine: io_uring
+log: {level: debug, format: json}
+)";
+
+TEST(ConfigLoad, FullFileFillsEveryField) {
+    const Config c = parse_config(kFull, "full.yaml");
+    EXPECT_EQ(c.source, "full.yaml");
+    EXPECT_EQ(c.realm, "example.org");
+    EXPECT_EQ(c.software, "");
+    EXPECT_EQ(c.server_name, "turn.example.org");
+    EXPECT_EQ(c.listen.udp, (std::vector{addr("0.0.0.0:3478"), addr("[::]:3478")}));
+    EXPECT_EQ(c.listen.tcp, std::vector{addr("0.0.0.0:3478")});
+    EXPECT_EQ(c.listen.tls, std::vector{addr("0.0.0.0:443")});
+    EXPECT_EQ(c.relay.ranges,
+              (std::vector<std::string>{"185.62.212.128/25", "10.0.0.0/24", "2001:db8::/64"}));
+    EXPECT_EQ(c.relay.ports.min, 20000);
+    EXPECT_EQ(c.relay.ports.max, 20999);
+    ASSERT_EQ(c.relay.advertise.size(), 1u);
+    EXPECT_EQ(c.relay.advertise[0].bound, ip("10.0.0.5"));
+    EXPECT_EQ(c.relay.advertise[0].public_ip, ip("203.0.113.5"));
+    ASSERT_EQ(c.auth.users.size(), 2u);
+    EXPECT_EQ(c.auth.users[1].name, "bob:x");
+    EXPECT_EQ(c.auth.users[1].password, "p:w");
+    EXPECT_EQ(c.auth.secrets, (std::vector<std::string>{"new", "old"}));
+    EXPECT_EQ(c.auth.nonce_lifetime, 300u);
+    EXPECT_EQ(c.auth.credential_ttl, 3600u);
+    EXPECT_EQ(c.peers.allow, std::vector<std::string>{"10.1.2.3/32"});
+    EXPECT_EQ(c.peers.deny, std::vector<std::string>{"203.0.113.0/24"});
+    EXPECT_EQ(c.limits.allocations_total, 1000u);
+    EXPECT_EQ(c.limits.allocations_per_user, 8u);
+    EXPECT_EQ(c.limits.default_lifetime, 300u);
+    EXPECT_EQ(c.limits.max_lifetime, 1200u);
+    EXPECT_EQ(c.limits.permission_lifetime, 120u);
+    EXPECT_EQ(c.limits.channel_lifetime, 300u);
+    EXPECT_EQ(c.workers, 4u);
+    EXPECT_EQ(c.io_engine, IoEngine::io_uring);
+    EXPECT_EQ(c.log.level, LogLevel::debug);
+    EXPECT_EQ(c.log.format, LogFormat::json);
+}
+
+TEST(ConfigLoad, MinimalFileGetsDefaults) {
+    const Config c = parse_config(Doc{}.text(), "min.yaml");
+    EXPECT_EQ(c.software, "hallpass");
+    EXPECT_EQ(c.server_name, "127.0.0.1");  // the first listen address
+    EXPECT_TRUE(c.listen.tcp.empty());
+    EXPECT_EQ(c.relay.ports.min, 16384);
+    EXPECT_EQ(c.relay.ports.max, 32767);
+    EXPECT_TRUE(c.relay.advertise.empty());
+    EXPECT_TRUE(c.auth.users.empty());
+    EXPECT_EQ(c.auth.nonce_lifetime, 600u);
+    EXPECT_EQ(c.auth.credential_ttl, 86400u);
+    EXPECT_TRUE(c.peers.allow.empty());
+    EXPECT_EQ(c.limits.allocations_total, 0u);
+    EXPECT_EQ(c.limits.default_lifetime, 600u);
+    EXPECT_EQ(c.limits.max_lifetime, 3600u);
+    EXPECT_EQ(c.limits.permission_lifetime, 300u);
+    EXPECT_EQ(c.limits.channel_lifetime, 600u);
+    EXPECT_EQ(c.workers, 0u);
+    EXPECT_EQ(c.io_engine, IoEngine::automatic);
+    EXPECT_EQ(c.log.level, LogLevel::info);
+    EXPECT_EQ(c.log.format, LogFormat::text);
+}
+
+TEST(ConfigLoad, NullValuesMeanDefaults) {
+    const Config c = parse_config(Doc().extra("software:\nlimits: ~").text(), "t.yaml");
+    EXPECT_EQ(c.software, "hallpass");
+    EXPECT_EQ(c.limits.max_lifetime, 3600u);
+}
+
+TEST(ConfigLoad, BundledDefaultConfigLoads) {
+    const std::string path = std::string(HALLPASS_SOURCE_DIR) + "/config/hallpass.default.yaml";
+    const Config c = load_config(path);
+    EXPECT_EQ(c.source, path);
+    EXPECT_EQ(c.realm, "hallpass.local");
+    EXPECT_EQ(c.listen.udp, std::vector{addr("127.0.0.1:3478")});
+    EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"127.0.0.1/32"});
+    EXPECT_EQ(c.peers.allow, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
+    EXPECT_EQ(c.auth.secrets, std::vector<std::string>{"hallpass-dev-secret-change-me"});
+    ASSERT_EQ(c.auth.users.size(), 1u);
+    EXPECT_EQ(c.auth.users[0].name, "demo");
+}
+
+TEST(ConfigLoad, BundledProductionExampleLoads) {
+    const Config c =
+        load_config(std::string(HALLPASS_SOURCE_DIR) + "/config/hallpass.production.example.yaml");
+    EXPECT_EQ(c.listen.udp, std::vector{addr("0.0.0.0:3478")});
+    EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"185.62.212.128/25"});
+    EXPECT_EQ(c.server_name, "turn.example.org");
+}
+
+TEST(ConfigLoad, MissingFileNamesPath) {
+    EXPECT_THROW(
+        {
+            try {
+                load_config("/nonexistent/hallpass.yaml");
+            } catch (const ConfigError& e) {
+                EXPECT_TRUE(starts_with(e.what(), "/nonexistent/hallpass.yaml: cannot open: "))
+                    << e.what();
+                throw;
+            }
+        },
+        ConfigError);
+}
+
+// ---- invalid input: source, key path and reason --------------------------------------
+
+TEST(ConfigErrors, MissingRealm) {
+    EXPECT_EQ(error_of(Doc().realm("").text()), "test.yaml: realm: required key is missing");
+    EXPECT_EQ(error_of(Doc().realm("realm: \"\"").text()), "test.yaml: realm: must not be empty");
+}
+
+TEST(ConfigErrors, BadListenAddress) {
+    EXPECT_EQ(
+        error_of(Doc().listen("listen: {udp: [\"127.0.0.1:3478\", \"localhost:3478\"]}").text()),
+        "test.yaml: listen.udp[1]: must be ip:port or [ipv6]:port (got \"localhost:3478\")");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [\"1.2.3.4:0\"]}").text()),
+              "test.yaml: listen.tcp[0]: port must be between 1 and 65535 (got 0)");
+}
+
+TEST(ConfigErrors, NoListenerAtAll) {
+    EXPECT_EQ(error_of(Doc().listen("listen: {udp: []}").text()),
+              "test.yaml: listen: needs at least one udp, tcp or tls address");
+}
+
+TEST(ConfigErrors, BadCidr) {
+    EXPECT_EQ(
+        error_of(Doc().relay("relay: {ranges: [\"10.0.0.0/33\"]}").text()),
+        "test.yaml: relay.ranges[0]: bad CIDR block: prefix must be 0..32 (got \"10.0.0.0/33\")");
+    EXPECT_EQ(error_of(Doc().relay("relay: {ranges: [\"185.62.212.128/24\"]}").text()),
+              "test.yaml: relay.ranges[0]: bad CIDR block: host bits are set (the network would "
+              "be 185.62.212.0/24) (got \"185.62.212.128/24\")");
+    EXPECT_EQ(
+        error_of(Doc().extra("peers: {deny: [\"10.0.0.1\"]}").text()),
+        "test.yaml: peers.deny[0]: bad CIDR block: expected address/prefix (got \"10.0.0.1\")");
+    EXPECT_EQ(
+        error_of(Doc().extra("peers: {allow: [\"fe80::/129\"]}").text()),
+        "test.yaml: peers.allow[0]: bad CIDR block: prefix must be 0..128 (got \"fe80::/129\")");
+}
+
+TEST(ConfigErrors, RelayRangesRequired) {
+    EXPECT_EQ(error_of(Doc().relay("").text()), "test.yaml: relay.ranges: required key is missing");
+    EXPECT_EQ(error_of(Doc().relay("relay: {ranges: []}").text()),
+              "test.yaml: relay.ranges: must list at least one CIDR block");
+}
+
+TEST(ConfigErrors, PortOutOfRange) {
+    EXPECT_EQ(
+        error_of(Doc().relay("relay: {ranges: [\"127.0.0.1/32\"], ports: {min: 70000}}").text()),
+        "test.yaml: relay.ports.min: must be between 1 and 65535 (got 70000)");
+    EXPECT_EQ(error_of(Doc().relay("relay: {ranges: [\"127.0.0.1/32\"], ports: {max: -1}}").text()),
+              "test.yaml: relay.ports.max: must be between 1 and 65535 (got -1)");
+    EXPECT_EQ(
+        error_of(Doc().relay("relay: {ranges: [\"127.0.0.1/32\"], ports: {max: 12ab}}").text()),
+        "test.yaml: relay.ports.max: must be an integer between 1 and 65535 (got \"12ab\")");
+}
+
+TEST(ConfigErrors, PortMinAboveMax) {
+    EXPECT_EQ(
+        error_of(Doc().relay("relay: {ranges: [\"127.0.0.1/32\"], ports: {min: 40000}}").text()),
+        "test.yaml: relay.ports.min: must not be greater than relay.ports.max (32767) "
+        "(got 40000)");
+}
+
+TEST(ConfigErrors, UnknownKeyWithPath) {
+    EXPECT_EQ(error_of(Doc().relay("relay: {ranges: [\"127.0.0.1/32\"], port: {min: 1}}").text()),
+              "test.yaml: relay.port: unknown key (expected one of: ranges, ports, advertise)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {max_lifetme: 5}").text()).substr(0, 46),
+              "test.yaml: limits.max_lifetme: unknown key (ex");
+    EXPECT_TRUE(
+        starts_with(error_of(Doc().extra("realms: x").text()), "test.yaml: realms: unknown key"));
+}
+
+TEST(ConfigErrors, DuplicateKey) {
+    EXPECT_EQ(error_of(Doc().extra("realm: again").text()), "test.yaml: realm: duplicate key");
+}
+
+TEST(ConfigErrors, WrongType) {
+    EXPECT_EQ(error_of(Doc().realm("realm: [a, b]").text()),
+              "test.yaml: realm: must be a single value (got a list)");
+    EXPECT_EQ(error_of(Doc().listen("listen: {udp: \"127.0.0.1:3478\"}").text()),
+              "test.yaml: listen.udp: must be a list (got \"127.0.0.1:3478\")");
+    EXPECT_EQ(error_of(Doc().relay("relay: 5").text()),
+              "test.yaml: relay: must be a mapping (got \"5\")");
+    EXPECT_EQ(error_of("[1, 2]"), "test.yaml: must be a mapping (got a list)");
+}
+
+TEST(ConfigErrors, NoUsersNorSecrets) {
+    EXPECT_EQ(error_of(Doc().auth("auth: {secrets: []}").text()),
+              "test.yaml: auth: needs at least one user (auth.users) or one secret (auth.secrets)");
+    EXPECT_EQ(error_of(Doc().auth("").text()),
+              "test.yaml: auth: needs at least one user (auth.users) or one secret (auth.secrets)");
+}
+
+TEST(ConfigErrors, BadUsers) {
+    EXPECT_EQ(
+        error_of(
+            Doc().auth("auth: {users: [{name: a, password: x}, {name: a, password: y}]}").text()),
+        "test.yaml: auth.users[1].name: user \"a\" is listed twice");
+    EXPECT_EQ(error_of(Doc().auth("auth: {users: [{name: a}]}").text()),
+              "test.yaml: auth.users[0].password: required key is missing");
+    EXPECT_EQ(error_of(Doc().auth("auth: {secrets: [\"\"]}").text()),
+              "test.yaml: auth.secrets[0]: must not be empty");
+}
+
+TEST(ConfigErrors, AdvertiseFamilyMismatch) {
+    const Doc d = Doc().relay(
+        "relay: {ranges: [\"10.0.0.0/24\"], advertise: [{bound: 10.0.0.5, "
+        "public: \"2001:db8::5\"}]}");
+    EXPECT_EQ(error_of(d.text()),
+              "test.yaml: relay.advertise[0]: bound and public must be the same address family "
+              "(got 10.0.0.5 and 2001:db8::5)");
+}
+
+TEST(ConfigErrors, AdvertiseBoundOutsideRanges) {
+    const Doc d = Doc().relay(
+        "relay: {ranges: [\"10.0.0.0/24\"], advertise: [{bound: 10.0.1.5, "
+        "public: 203.0.113.5}]}");
+    EXPECT_EQ(
+        error_of(d.text()),
+        "test.yaml: relay.advertise[0].bound: must lie in one of relay.ranges (got 10.0.1.5)");
+}
+
+TEST(ConfigErrors, BadEnum) {
+    EXPECT_EQ(error_of(Doc().extra("io_engine: uring").text()),
+              "test.yaml: io_engine: must be one of auto, epoll, io_uring (got \"uring\")");
+    EXPECT_EQ(error_of(Doc().extra("log: {level: verbose}").text()),
+              "test.yaml: log.level: must be one of trace, debug, info, warn, error, critical, off "
+              "(got \"verbose\")");
+}
+
+TEST(ConfigErrors, WorkersOutOfRange) {
+    EXPECT_EQ(error_of(Doc().extra("workers: 257").text()),
+              "test.yaml: workers: must be between 0 and 256 (got 257)");
+}
+
+TEST(ConfigErrors, DefaultLifetimeAboveMax) {
+    EXPECT_EQ(error_of(Doc().extra("limits: {default_lifetime: 4000}").text()),
+              "test.yaml: limits.default_lifetime: must not be greater than limits.max_lifetime "
+              "(3600) (got 4000)");
+}
+
+TEST(ConfigErrors, YamlSyntaxErrorHasLineAndColumn) {
+    const std::string e = error_of("realm: r\nlisten: {udp: [\"127.0.0.1:3478\"\n");
+    EXPECT_TRUE(starts_with(e, "test.yaml:3:1: YAML syntax error: ")) << e;
+    const std::string e2 = error_of("realm: r\n  bad: indent\n");
+    EXPECT_TRUE(starts_with(e2, "test.yaml:2:")) << e2;
+}
+
+// ---- command-line overrides ------------------------------------------------------
+
+TEST(ConfigOverrides, ScalarReplacesFileValue) {
+    const Config c =
+        parse_config(Doc{}.text(), "t.yaml",
+                     {{"realm", "other"}, {"log.level", "debug"}, {"relay.ports.min", "20000"}});
+    EXPECT_EQ(c.realm, "other");
+    EXPECT_EQ(c.log.level, LogLevel::debug);
+    EXPECT_EQ(c.relay.ports.min, 20000);
+}
+
+TEST(ConfigOverrides, ListIsCommaSeparated) {
+    const Config c = parse_config(Doc{}.text(), "t.yaml",
+                                  {{"listen.udp", "127.0.0.1:3478, [::1]:3479"},
+                                   {"auth.secrets", "a,b"},
+                                   {"peers.allow", ""}});
+    EXPECT_EQ(c.listen.udp, (std::vector{addr("127.0.0.1:3478"), addr("[::1]:3479")}));
+    EXPECT_EQ(c.auth.secrets, (std::vector<std::string>{"a", "b"}));
+    EXPECT_TRUE(c.peers.allow.empty());
+}
+
+TEST(ConfigOverrides, AdvertiseItemsAreBoundEqualsPublic) {
+    const Config c = parse_config(Doc().relay("relay: {ranges: [\"10.0.0.0/24\"]}").text(),
+                                  "t.yaml", {{"relay.advertise", "10.0.0.5=203.0.113.5"}});
+    ASSERT_EQ(c.relay.advertise.size(), 1u);
+    EXPECT_EQ(c.relay.advertise[0].public_ip, ip("203.0.113.5"));
+    EXPECT_EQ(error_of(Doc{}.text(), {{"relay.advertise", "10.0.0.5"}}),
+              "command line: relay.advertise[0]: must be bound=public (got \"10.0.0.5\")");
+}
+
+TEST(ConfigOverrides, FillAnEmptyFile) {
+    const Config c = parse_config("", "empty.yaml",
+                                  {{"realm", "r"},
+                                   {"listen.udp", "127.0.0.1:3478"},
+                                   {"relay.ranges", "127.0.0.1/32"},
+                                   {"auth.secrets", "s"}});
+    EXPECT_EQ(c.realm, "r");
+    EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"127.0.0.1/32"});
+}
+
+TEST(ConfigOverrides, UnknownKeyNamesCommandLine) {
+    EXPECT_EQ(error_of(Doc{}.text(), {{"relay.port.min", "1"}}),
+              "command line: relay.port.min: unknown key");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"relay", "x"}}), "command line: relay: unknown key");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"auth.users", "a"}}),
+              "command line: auth.users: can only be set in the config file");
+}
+
+TEST(ConfigOverrides, InvalidValueNamesCommandLine) {
+    EXPECT_EQ(error_of(Doc{}.text(), {{"relay.ports.min", "70000"}}),
+              "command line: relay.ports.min: must be between 1 and 65535 (got 70000)");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"listen.udp", "127.0.0.1:3478,nope"}}),
+              "command line: listen.udp[1]: must be ip:port or [ipv6]:port (got \"nope\")");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"realm", ""}}), "command line: realm: must not be empty");
+}
+
+TEST(ConfigOverrides, CrossCheckNamesBothSourcesWhenMixed) {
+    EXPECT_EQ(error_of(Doc{}.text(), {{"relay.ports.min", "40000"}}),
+              "test.yaml + command line: relay.ports.min: must not be greater than "
+              "relay.ports.max (32767) (got 40000)");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"listen.udp", ""}}),
+              "test.yaml + command line: listen: needs at least one udp, tcp or tls address");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"auth.secrets", ""}, {"auth.users", ""}}),
+              "command line: auth.users: can only be set in the config file");
+}
+
+TEST(ConfigOverrides, ThroughAFileThatIsNotAMapping) {
+    EXPECT_EQ(error_of(Doc().extra("log: 5").text(), {{"log.level", "debug"}}),
+              "test.yaml: log: must be a mapping (got \"5\")");
+}
+
+TEST(ConfigOverrides, ParseSetFlag) {
+    const Override o = parse_set_flag("log.level=debug");
+    EXPECT_EQ(o.key, "log.level");
+    EXPECT_EQ(o.value, "debug");
+    EXPECT_EQ(parse_set_flag("auth.secrets=a=b").value, "a=b");
+    EXPECT_EQ(parse_set_flag("software=").value, "");
+    EXPECT_THROW(parse_set_flag("log.level"), ConfigError);
+    EXPECT_THROW(parse_set_flag("=x"), ConfigError);
+}
+
+}  // namespace
+}  // namespace hallpass::config
