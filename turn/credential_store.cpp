@@ -1,0 +1,34 @@
+#include "turn/credential_store.hpp"
+
+#include "turn/rest_credentials.hpp"
+
+namespace hallpass::turn {
+
+CredentialStore::CredentialStore(std::string realm, const std::vector<StaticUser>& users,
+                                 std::vector<std::string> secrets)
+    : realm_(std::move(realm)), secrets_(std::move(secrets)) {
+    for (const auto& u : users) users_[u.name] = stun::long_term_key_md5(u.name, realm_, u.password);
+}
+
+CredentialLookup CredentialStore::lookup(std::string_view username, std::int64_t now_unix) const {
+    CredentialLookup out;
+    if (auto it = users_.find(std::string(username)); it != users_.end()) {
+        out.status = CredentialLookup::Status::found;
+        out.keys.push_back(it->second);
+        return out;
+    }
+    if (secrets_.empty()) return out;
+    const auto expiry = rest_expiry(username);
+    if (!expiry) return out;
+    if (*expiry <= now_unix) {
+        out.status = CredentialLookup::Status::expired;
+        return out;
+    }
+    out.status = CredentialLookup::Status::found;
+    for (const auto& secret : secrets_)
+        out.keys.push_back(
+            stun::long_term_key_md5(username, realm_, rest_password(secret, username)));
+    return out;
+}
+
+}  // namespace hallpass::turn

@@ -1,0 +1,104 @@
+// Allocate (RFC 8656 §7.2).
+#include <algorithm>
+
+#include "stun/attributes.hpp"
+#include "turn/server_request.hpp"
+
+namespace hallpass::turn {
+
+using stun::ErrorCode;
+
+namespace {
+
+std::uint32_t granted_lifetime(const stun::MessageView& m, const ServerOptions& o) {
+    auto requested = stun::get<stun::Lifetime>(m);
+    if (!requested) return o.default_lifetime;
+    return std::clamp(requested->seconds, o.default_lifetime, o.max_lifetime);
+}
+
+void add_allocation_attributes(stun::MessageBuilder& b, const alloc::Allocation& a) {
+    b.add(stun::XorRelayedAddress{a.advertised});
+    b.add(stun::Lifetime{a.granted_lifetime});
+    b.add(stun::XorMappedAddress{a.five_tuple.client});
+}
+
+}  // namespace
+
+std::optional<ClientAction> TurnServer::check_allocate_attributes(Request& r,
+                                                                  AddressFamily& family,
+                                                                  bool& even_port) {
+    const auto& m = r.message;
+    auto transport = stun::require<stun::RequestedTransport>(m);
+    if (!transport) return error(r, ErrorCode::bad_request);
+    if (transport->protocol != stun::RequestedTransport::udp)
+        return error(r, ErrorCode::unsupported_transport_protocol);
+    auto requested = stun::get<stun::RequestedAddressFamily>(m);
+    auto additional = stun::get<stun::AdditionalAddressFamily>(m);
+    auto even = stun::get<stun::EvenPort>(m);
+    const bool token = m.has(stun::AttributeType::reservation_token);
+    // §7.2: these combinations are contradictory.
+    if ((token && (even || requested || additional)) || (requested && additional) ||
+        (additional && additional->family != stun::family_ipv6))
+        return error(r, ErrorCode::bad_request);
+    // hallpass hands out no reservation tokens (EVEN-PORT with R set), so none can be
+    // redeemed: it lacks the capacity the client asks for.
+    if (token || (even && even->reserve_next)) return error(r, ErrorCode::insufficient_capacity);
+    even_port = even.has_value();
+    family = AddressFamily::ipv4;
+    if (requested) {
+        if (requested->family == stun::family_ipv6) family = AddressFamily::ipv6;
+        else if (requested->family != stun::family_ipv4)
+            return error(r, ErrorCode::address_family_not_supported);
+    }
+    if (!host_.supports(family)) return error(r, ErrorCode::address_family_not_supported);
+    return std::nullopt;
+}
+
+ClientAction TurnServer::handle_allocate(Request& r) {
+    if (auto refused = authenticate(r)) return *refused;
+    if (alloc::Allocation* existing = table_.find(r.from)) {
+        // A retransmitted Allocate whose answer was lost gets the same answer (§7.2).
+        if (existing->allocate_transaction != r.message.transaction_id())
+            return error(r, ErrorCode::allocation_mismatch);
+        auto b = success(r);
+        add_allocation_attributes(b, *existing);
+        return finish(r, b);
+    }
+    AddressFamily family{};
+    bool even_port = false;
+    if (auto refused = check_allocate_attributes(r, family, even_port)) return *refused;
+
+    switch (host_.reserve_quota(r.username)) {
+        case alloc::QuotaLedger::Verdict::user_quota_reached:
+            return error(r, ErrorCode::allocation_quota_reached);
+        case alloc::QuotaLedger::Verdict::total_quota_reached:
+            return error(r, ErrorCode::insufficient_capacity);
+        case alloc::QuotaLedger::Verdict::ok: break;
+    }
+    alloc::Allocation& a = table_.create(r.from);
+    auto endpoint = host_.open_relay(a.id, family, even_port);
+    if (!endpoint) {
+        table_.remove(a.id);
+        host_.release_quota(r.username);
+        return error(r, ErrorCode::insufficient_capacity);
+    }
+    a.username = std::string(r.username);
+    a.relay = endpoint->bound;
+    a.advertised = endpoint->advertised;
+    a.created = r.now.monotonic;
+    a.granted_lifetime = granted_lifetime(r.message, options_);
+    a.expires = r.now.monotonic + std::chrono::seconds(a.granted_lifetime);
+    a.allocate_transaction = r.message.transaction_id();
+    host_.allocation_created(a, r.now);
+
+    auto b = success(r);
+    add_allocation_attributes(b, a);
+    // Dual allocation (RFC 8656 §7.2, ADDITIONAL-ADDRESS-FAMILY) is not offered: the IPv4
+    // allocation stands and the IPv6 part is refused in ADDRESS-ERROR-CODE.
+    if (r.message.has(stun::AttributeType::additional_address_family))
+        b.add(stun::AddressErrorCode{stun::family_ipv6, 440,
+                                     stun::reason_of(ErrorCode::address_family_not_supported)});
+    return finish(r, b);
+}
+
+}  // namespace hallpass::turn

@@ -1,0 +1,68 @@
+// CreatePermission (RFC 8656 §9) and ChannelBind (§12.2): both name peers, and both refuse
+// a peer of the wrong family (443) or one the peer policy forbids (403).
+#include "stun/attributes.hpp"
+#include "turn/channel_data.hpp"
+#include "turn/server_request.hpp"
+
+namespace hallpass::turn {
+
+using stun::ErrorCode;
+
+namespace {
+
+std::optional<ErrorCode> judge_peer(const TransportAddress& peer, const alloc::Allocation& a,
+                                    const PeerPolicy& policy) {
+    if (peer.ip.unmapped().family != a.relay.ip.family)
+        return ErrorCode::peer_address_family_mismatch;
+    if (!policy.permits(peer.ip)) return ErrorCode::forbidden;
+    return std::nullopt;
+}
+
+}  // namespace
+
+ClientAction TurnServer::handle_create_permission(Request& r) {
+    if (auto refused = authenticate(r)) return *refused;
+    alloc::Allocation* a = table_.find(r.from);
+    if (!a) return error(r, ErrorCode::allocation_mismatch);
+    if (a->username != r.username) return error(r, ErrorCode::wrong_credentials);
+    // All peers are checked before any permission is installed: a request is all or nothing.
+    std::array<IpAddress, stun::MessageView::max_attributes> peers;
+    std::size_t count = 0;
+    for (const auto& attr : r.message.attributes()) {
+        if (attr.type != static_cast<std::uint16_t>(stun::AttributeType::xor_peer_address))
+            continue;
+        auto peer = stun::XorPeerAddress::decode(attr, r.message.transaction_id());
+        if (!peer) return error(r, ErrorCode::bad_request);
+        if (auto code = judge_peer(peer->address, *a, peers_)) return error(r, *code);
+        peers[count++] = peer->address.ip.unmapped();
+    }
+    if (count == 0) return error(r, ErrorCode::bad_request);
+    const auto expires = r.now.monotonic + std::chrono::seconds(options_.permission_lifetime);
+    for (std::size_t i = 0; i < count; ++i) table_.install_permission(*a, peers[i], expires);
+    auto b = success(r);
+    return finish(r, b);
+}
+
+ClientAction TurnServer::handle_channel_bind(Request& r) {
+    if (auto refused = authenticate(r)) return *refused;
+    alloc::Allocation* a = table_.find(r.from);
+    if (!a) return error(r, ErrorCode::allocation_mismatch);
+    if (a->username != r.username) return error(r, ErrorCode::wrong_credentials);
+    auto channel = stun::require<stun::ChannelNumber>(r.message);
+    auto peer = stun::require<stun::XorPeerAddress>(r.message);
+    if (!channel || !peer || !valid_channel(channel->number)) return error(r, ErrorCode::bad_request);
+    if (auto code = judge_peer(peer->address, *a, peers_)) return error(r, *code);
+    TransportAddress target = peer->address;
+    target.ip = target.ip.unmapped();
+    const auto channel_expires = r.now.monotonic + std::chrono::seconds(options_.channel_lifetime);
+    if (table_.bind_channel(*a, channel->number, target, channel_expires) !=
+        alloc::ChannelBindVerdict::ok)
+        return error(r, ErrorCode::bad_request);
+    // §12.2: binding a channel also installs or refreshes the permission for its peer.
+    table_.install_permission(
+        *a, target.ip, r.now.monotonic + std::chrono::seconds(options_.permission_lifetime));
+    auto b = success(r);
+    return finish(r, b);
+}
+
+}  // namespace hallpass::turn

@@ -1,0 +1,17 @@
+// ServerOptions: the settings of the TURN core, taken from the validated Config by relay/.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace hallpass::turn {
+
+struct ServerOptions {
+    std::string software;  // SOFTWARE attribute on authenticated answers; empty to omit
+    std::uint32_t default_lifetime = 600;     // RFC 8656 §7.2
+    std::uint32_t max_lifetime = 3600;
+    std::uint32_t permission_lifetime = 300;  // RFC 8656 §9
+    std::uint32_t channel_lifetime = 600;     // RFC 8656 §12
+};
+
+}  // namespace hallpass::turn

@@ -1,0 +1,28 @@
+// Internals shared by turn_server.cpp and the handle_*.cpp files: the request being handled
+// and in-place framing of Data indications.
+#pragma once
+
+#include "stun/message_builder.hpp"
+#include "stun/message_view.hpp"
+#include "turn/turn_server.hpp"
+
+namespace hallpass::turn {
+
+struct TurnServer::Request {
+    const alloc::FiveTuple& from;
+    const stun::MessageView& message;
+    Instant now;
+    std::span<std::uint8_t> out;
+    std::string_view username;  // set by authenticate(); points into the request
+    stun::IntegrityKey key;     // empty until authenticated; signs the answer when set
+
+    stun::MessageBuilder builder(stun::MessageClass cls) const {
+        return {out, message.method(), cls, message.transaction_id()};
+    }
+};
+
+// Frames the peer's data as a Data indication around where it already lies (RFC 8656 §11.4).
+std::span<const std::uint8_t> build_data_indication(PeerPacket& p, const TransportAddress& peer,
+                                                    std::uint64_t sequence);
+
+}  // namespace hallpass::turn

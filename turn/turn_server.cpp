@@ -1,0 +1,194 @@
+// Dispatch of client and peer packets, authentication and the shape of answers. The
+// handlers of each TURN method live in handle_*.cpp.
+#include "turn/turn_server.hpp"
+
+#include "stun/attributes.hpp"
+#include "turn/channel_data.hpp"
+#include "turn/server_request.hpp"
+
+namespace hallpass::turn {
+
+using stun::ErrorCode;
+using stun::MessageClass;
+using stun::Method;
+
+TurnServer::TurnServer(ServerOptions options, const CredentialStore& credentials,
+                       const NonceIssuer& nonces, const PeerPolicy& peers, AllocationHost& host)
+    : options_(std::move(options)),
+      credentials_(credentials),
+      nonces_(nonces),
+      peers_(peers),
+      host_(host) {}
+
+ClientAction TurnServer::on_client_packet(const alloc::FiveTuple& from,
+                                          std::span<const std::uint8_t> packet, Instant now,
+                                          std::span<std::uint8_t> reply_buffer) {
+    if (packet.empty()) return {};
+    if (looks_like_channel_data(packet[0])) return on_channel_data(from, packet, now);
+    auto m = stun::MessageView::parse(packet);
+    if (!m) return {};  // RFC 8489 §6.3: malformed messages are discarded silently
+    return on_stun(from, *m, now, reply_buffer);
+}
+
+ClientAction TurnServer::on_channel_data(const alloc::FiveTuple& from,
+                                         std::span<const std::uint8_t> packet, Instant now) {
+    auto cd = parse_channel_data(packet);
+    if (!cd) return {};
+    alloc::Allocation* a = table_.find(from);
+    if (!a) return {};
+    const TransportAddress* peer = table_.channel_peer(a->id, cd->channel, now.monotonic);
+    // RFC 8656 §12.6: unbound channels and peers without permission are dropped.
+    if (!peer || !table_.permitted(a->id, peer->ip, now.monotonic)) return {};
+    a->traffic.bytes_to_peers += cd->payload.size();
+    ++a->traffic.packets_to_peers;
+    return {ClientAction::Kind::to_peer, cd->payload, a->id, *peer};
+}
+
+ClientAction TurnServer::on_send_indication(const alloc::FiveTuple& from,
+                                            const stun::MessageView& m, Instant now) {
+    // RFC 8656 §11.2: no authentication, no answer; anything amiss drops the indication.
+    alloc::Allocation* a = table_.find(from);
+    if (!a) return {};
+    auto peer = stun::get<stun::XorPeerAddress>(m);
+    auto data = stun::get<stun::Data>(m);
+    if (!peer || !data || !table_.permitted(a->id, peer->address.ip, now.monotonic)) return {};
+    a->traffic.bytes_to_peers += data->bytes.size();
+    ++a->traffic.packets_to_peers;
+    return {ClientAction::Kind::to_peer, data->bytes, a->id, peer->address};
+}
+
+ClientAction TurnServer::on_stun(const alloc::FiveTuple& from, const stun::MessageView& m,
+                                 Instant now, std::span<std::uint8_t> out) {
+    if (m.message_class() == MessageClass::indication) {
+        if (m.method() == static_cast<std::uint16_t>(Method::send))
+            return on_send_indication(from, m, now);
+        return {};
+    }
+    if (m.message_class() != MessageClass::request) return {};
+    Request r{from, m, now, out, {}, {}};
+    std::array<std::uint16_t, 16> unknown{};
+    if (const auto n = m.unknown_required(unknown)) {
+        stun::UnknownAttributes u;
+        std::copy_n(unknown.begin(), n, u.types.begin());
+        u.count = n;
+        auto b = r.builder(MessageClass::error);
+        b.add(stun::ErrorCodeAttribute::of(ErrorCode::unknown_attribute)).add(u);
+        return finish(r, b);
+    }
+    switch (static_cast<Method>(m.method())) {
+        case Method::binding: return handle_binding(r);
+        case Method::allocate: return handle_allocate(r);
+        case Method::refresh: return handle_refresh(r);
+        case Method::create_permission: return handle_create_permission(r);
+        case Method::channel_bind: return handle_channel_bind(r);
+        default: return error(r, ErrorCode::bad_request);
+    }
+}
+
+std::optional<ClientAction> TurnServer::authenticate(Request& r) {
+    const auto& m = r.message;
+    const bool signed_sha1 = m.has(stun::AttributeType::message_integrity);
+    const bool signed_sha256 = m.has(stun::AttributeType::message_integrity_sha256);
+    if (!signed_sha1 && !signed_sha256) return reply_unauthenticated(r, ErrorCode::unauthenticated);
+    auto username = stun::get<stun::Username>(m);
+    auto realm = stun::get<stun::Realm>(m);
+    auto nonce = stun::get<stun::Nonce>(m);
+    // RFC 8489 §9.2.4: a signed request without these three is a bad one.
+    if (!username || !realm || !nonce) return error(r, ErrorCode::bad_request);
+    if (nonces_.check(nonce->text, r.from.client, r.now.unix_seconds) !=
+        NonceIssuer::Verdict::valid)
+        return reply_unauthenticated(r, ErrorCode::stale_nonce);
+    if (realm->text != credentials_.realm())
+        return reply_unauthenticated(r, ErrorCode::unauthenticated);
+    const auto lookup = credentials_.lookup(username->text, r.now.unix_seconds);
+    for (const auto& key : lookup.keys) {
+        const bool ok = signed_sha256 ? stun::message_integrity_sha256_matches(m, key)
+                                      : stun::message_integrity_matches(m, key);
+        if (ok) {
+            r.username = username->text;
+            r.key = key;
+            return std::nullopt;
+        }
+    }
+    return reply_unauthenticated(r, ErrorCode::unauthenticated);
+}
+
+ClientAction TurnServer::reply_unauthenticated(Request& r, ErrorCode code) {
+    // 401 and 438 carry a fresh nonce and the realm, unsigned (RFC 8489 §9.2.4). They stay
+    // small: no SOFTWARE, so an unauthenticated sender gains nothing by spoofing.
+    const std::string nonce = nonces_.issue(r.from.client, r.now.unix_seconds);
+    auto b = r.builder(MessageClass::error);
+    b.add(stun::ErrorCodeAttribute::of(code));
+    b.add(stun::Realm{credentials_.realm()}).add(stun::Nonce{nonce});
+    return finish(r, b);
+}
+
+ClientAction TurnServer::error(Request& r, ErrorCode code) {
+    auto b = r.builder(MessageClass::error);
+    b.add(stun::ErrorCodeAttribute::of(code));
+    return finish(r, b);
+}
+
+stun::MessageBuilder TurnServer::success(Request& r) {
+    return r.builder(MessageClass::success);
+}
+
+ClientAction TurnServer::finish(Request& r, stun::MessageBuilder& b) {
+    if (!r.key.empty()) {
+        if (!options_.software.empty()) b.add(stun::Software{options_.software});
+        b.add_message_integrity(r.key);
+    }
+    if (r.message.has(stun::AttributeType::fingerprint)) b.add_fingerprint();
+    if (!b.ok()) return {};
+    return {ClientAction::Kind::reply, b.bytes(), {}, {}};
+}
+
+PeerAction TurnServer::on_peer_packet(alloc::AllocationId id, const TransportAddress& peer,
+                                      PeerPacket p, Instant now) {
+    alloc::Allocation* a = table_.get(id);
+    // RFC 8656 §10.3: data from a peer without permission is dropped.
+    if (!a || !table_.permitted(id, peer.ip, now.monotonic) || p.offset < peer_headroom ||
+        p.storage.size() - p.offset - p.length < peer_tailroom)
+        return {};
+    a->traffic.bytes_to_client += p.length;
+    ++a->traffic.packets_to_client;
+    std::uint8_t* data = p.storage.data() + p.offset;
+    if (auto channel = table_.channel_of(id, peer, now.monotonic)) {
+        const auto len = static_cast<std::uint16_t>(p.length);
+        write_channel_data_header(data - channel_data_header_size, *channel, len);
+        std::size_t total = channel_data_header_size + p.length;
+        // RFC 8656 §12.5: over streams ChannelData is padded to a multiple of 4.
+        if (a->five_tuple.transport != alloc::Transport::udp)
+            while (total % 4) data[total++ - channel_data_header_size] = 0;
+        return {true, {data - channel_data_header_size, total}, &a->five_tuple};
+    }
+    return {true, build_data_indication(p, peer, a->traffic.packets_to_client), &a->five_tuple};
+}
+
+void TurnServer::on_tick(Instant now) {
+    table_.expire(now.monotonic, [&](alloc::Allocation& a) {
+        host_.allocation_ended(a, EndReason::expired, now);
+        host_.close_relay(a.id, a.relay);
+        host_.release_quota(a.username);
+    });
+}
+
+void TurnServer::end(alloc::Allocation& a, EndReason why, Instant now) {
+    host_.allocation_ended(a, why, now);
+    host_.close_relay(a.id, a.relay);
+    host_.release_quota(a.username);
+    table_.remove(a.id);
+}
+
+void TurnServer::on_connection_closed(const alloc::FiveTuple& five_tuple, Instant now) {
+    if (alloc::Allocation* a = table_.find(five_tuple)) end(*a, EndReason::connection_closed, now);
+}
+
+void TurnServer::end_all(Instant now) {
+    std::vector<alloc::AllocationId> ids;
+    table_.for_each([&](alloc::Allocation& a) { ids.push_back(a.id); });
+    for (auto id : ids)
+        if (alloc::Allocation* a = table_.get(id)) end(*a, EndReason::shutdown, now);
+}
+
+}  // namespace hallpass::turn
