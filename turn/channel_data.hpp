@@ -14,8 +14,12 @@
 
 namespace hallpass::turn {
 
+// RFC 8656 §12 narrowed channel numbers to 0x4000-0x4FFF and reserved 0x5000-0x7FFF, but
+// RFC 5766 allowed 0x4000-0x7FFF and clients written to it still use the whole range
+// (coturn's turnutils_uclient draws from it). Accepting it costs nothing: both ranges carry
+// the 01 prefix that tells ChannelData from STUN.
 inline constexpr std::uint16_t min_channel = 0x4000;
-inline constexpr std::uint16_t max_channel = 0x4FFF;
+inline constexpr std::uint16_t max_channel = 0x7FFF;
 inline constexpr std::size_t channel_data_header_size = 4;
 
 constexpr bool valid_channel(std::uint16_t n) { return n >= min_channel && n <= max_channel; }

@@ -1,0 +1,60 @@
+// Batched datagram I/O with recvmmsg/sendmmsg: one system call moves many datagrams, which
+// is most of what the epoll engine can do to keep up (DESIGN.md "The hot path"). Buffers are
+// made once per worker; receive buffers keep headroom so the TURN core can frame peer data
+// in place.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "relay/socket_address.hpp"
+
+namespace hallpass::relay {
+
+inline constexpr std::size_t batch_size = 32;
+inline constexpr std::size_t datagram_capacity = 4096;
+inline constexpr std::size_t buffer_headroom = 64;
+inline constexpr std::size_t buffer_tailroom = 8;
+
+class ReceiveBatch {
+public:
+    ReceiveBatch();
+    // Reads up to batch_size datagrams from a non-blocking socket; returns how many (0 when
+    // none are waiting).
+    std::size_t receive(int fd);
+
+    // The i-th datagram's whole buffer, its data offset, length and sender.
+    std::span<std::uint8_t> storage(std::size_t i) { return {buffers_[i].data(), buffers_[i].size()}; }
+    std::size_t length(std::size_t i) const { return headers_[i].msg_len; }
+    bool truncated(std::size_t i) const { return (headers_[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
+    const sockaddr_storage& sender(std::size_t i) const { return senders_[i]; }
+
+private:
+    std::vector<std::array<std::uint8_t, buffer_headroom + datagram_capacity + buffer_tailroom>> buffers_;
+    std::array<mmsghdr, batch_size> headers_{};
+    std::array<iovec, batch_size> iov_{};
+    std::array<sockaddr_storage, batch_size> senders_{};
+};
+
+// Collects datagrams for one socket and sends them in one sendmmsg; the bytes must stay
+// valid until flush().
+class SendBatch {
+public:
+    void add(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to);
+    void flush();
+    std::uint64_t dropped() const { return dropped_; }
+
+private:
+    int fd_ = -1;
+    std::size_t count_ = 0;
+    std::array<mmsghdr, batch_size> headers_{};
+    std::array<iovec, batch_size> iov_{};
+    std::array<SocketAddress, batch_size> to_{};
+    std::uint64_t dropped_ = 0;
+};
+
+}  // namespace hallpass::relay

@@ -1,0 +1,77 @@
+// hallpass: the process entry. Parses the command line, loads the config (a bad one stops
+// here with file, key and reason) and runs the chosen command.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "config/config_loader.hpp"
+#include "relay/cli.hpp"
+#include "relay/ice_server.hpp"
+#include "relay/server.hpp"
+
+namespace {
+
+using namespace hallpass;
+constexpr const char* default_config = "config/hallpass.default.yaml";
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int check_config(const relay::CommandLine& cl) {
+    if (cl.config_path.empty()) throw std::invalid_argument("check-config needs a FILE");
+    const auto c = config::load_config(cl.config_path, cl.overrides);
+    std::cout << c.source << ": ok (realm " << c.realm << ", " << c.listen.udp.size()
+              << " udp listener(s), " << c.relay.ranges.size() << " relay range(s))\n";
+    return 0;
+}
+
+int credentials(const relay::CommandLine& cl) {
+    relay::IceServerRequest r;
+    r.now_unix = unix_now();
+    r.user_id = cl.user;
+    r.urls = cl.urls;
+    r.secret = cl.secret;
+    r.ttl_seconds = cl.ttl.value_or(86400);
+    if (!cl.config_path.empty()) {
+        const auto c = config::load_config(cl.config_path, cl.overrides);
+        if (r.secret.empty() && !c.auth.secrets.empty()) r.secret = c.auth.secrets.front();
+        if (r.urls.empty()) r.urls = relay::turn_urls(c);
+        if (!cl.ttl) r.ttl_seconds = c.auth.credential_ttl;
+    }
+    if (r.secret.empty()) throw std::invalid_argument("credentials needs --secret S or --config FILE with auth.secrets");
+    if (r.urls.empty()) r.urls = {"turn:127.0.0.1:3478?transport=udp"};
+    std::cout << relay::ice_server_json(r);
+    return 0;
+}
+
+int run(const relay::CommandLine& cl) {
+    switch (cl.command) {
+        case relay::CommandLine::Command::serve:
+            return relay::serve(config::load_config(cl.config_path.empty() ? default_config : cl.config_path,
+                                                    cl.overrides));
+        case relay::CommandLine::Command::check_config: return check_config(cl);
+        case relay::CommandLine::Command::credentials: return credentials(cl);
+        case relay::CommandLine::Command::version: std::cout << "hallpass " << HALLPASS_VERSION << "\n"; return 0;
+        case relay::CommandLine::Command::help: std::cout << relay::usage(); return 0;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(relay::parse_command_line(argc, argv));
+    } catch (const config::ConfigError& e) {
+        std::cerr << "hallpass: invalid configuration: " << e.what() << "\n";
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "hallpass: " << e.what() << "\n" << relay::usage();
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "hallpass: cannot start: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,113 @@
+#include "relay/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "relay/ice_server.hpp"
+#include "relay/logging.hpp"
+#include "relay/shared_state.hpp"
+#include "relay/udp_socket.hpp"
+#include "relay/worker.hpp"
+
+namespace hallpass::relay {
+namespace {
+
+unsigned worker_count(const config::Config& c) {
+    if (c.workers > 0) return c.workers;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// A relay range whose addresses are not on this host would fail every Allocate with 508;
+// better to say so at start.
+void check_relay_ranges(SharedState& shared) {
+    for (auto family : {AddressFamily::ipv4, AddressFamily::ipv6}) {
+        if (!shared.supports(family)) continue;
+        auto probe = shared.acquire(family, false);
+        if (!probe) continue;
+        TransportAddress any_port = *probe;
+        any_port.port = 0;
+        auto bound = bind_relay(any_port);
+        shared.release(*probe);
+        if (bound.error == EADDRNOTAVAIL)
+            throw std::runtime_error("relay.ranges: " + probe->ip.to_string() +
+                                     " is not an address of this host; relay addresses must be "
+                                     "assigned to an interface (use relay.advertise for 1:1 NAT)");
+    }
+}
+
+bool all_loopback(const config::Config& c) {
+    for (const auto& a : c.listen.udp)
+        if (!(a.ip.is_v4() ? a.ip.bytes[0] == 127 : a.ip == *IpAddress::parse("::1"))) return false;
+    return true;
+}
+
+void log_summary(const config::Config& c, unsigned workers, std::string_view engine) {
+    spdlog::info("hallpass {} starting: config={} realm={} workers={} io_engine={}", HALLPASS_VERSION,
+                 c.source, c.realm, workers, engine);
+    for (const auto& a : c.listen.udp) spdlog::info("listening udp {}", a.to_string());
+    for (const auto& r : c.relay.ranges)
+        spdlog::info("relay range {} ports {}-{}", r, c.relay.ports.min, c.relay.ports.max);
+    spdlog::info("auth: {} user(s), {} shared secret(s); peers allowed beyond the default deny list: {}",
+                 c.auth.users.size(), c.auth.secrets.size(), c.peers.allow.size());
+}
+
+// On a one-machine trial the operator wants to paste something into a browser at once.
+void log_browser_hint(const config::Config& c) {
+    if (c.auth.secrets.empty() || !all_loopback(c)) return;
+    IceServerRequest r{turn_urls(c), c.auth.secrets.front(), "demo", c.auth.credential_ttl,
+                       std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count()};
+    std::string json = ice_server_json(r);
+    std::erase(json, '\n');
+    spdlog::info("try it: new RTCPeerConnection({{iceServers: [{}], iceTransportPolicy: 'relay'}})", json);
+}
+
+}  // namespace
+
+std::vector<std::string> turn_urls(const config::Config& c) {
+    std::vector<std::string> urls;
+    for (const auto& a : c.listen.udp) {
+        const bool v6 = !a.ip.is_v4() && c.server_name.find(':') != std::string::npos;
+        const std::string host = v6 ? "[" + c.server_name + "]" : c.server_name;
+        urls.push_back("turn:" + host + ":" + std::to_string(a.port) + "?transport=udp");
+    }
+    return urls;
+}
+
+int serve(const config::Config& config) {
+    setup_logging(config.log);
+    if (config.io_engine == config::IoEngine::io_uring)
+        throw std::runtime_error(config.source + ": io_engine: io_uring is not available in this "
+                                 "build yet; use auto or epoll");
+    if (config.listen.udp.empty())
+        throw std::runtime_error(config.source + ": listen.udp: TCP and TLS listeners are not "
+                                 "available in this build yet; configure at least one UDP listener");
+    SharedState shared(config);
+    check_relay_ranges(shared);
+    const unsigned n = worker_count(config);
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (unsigned i = 0; i < n; ++i) workers.push_back(make_asio_worker(i, shared));
+    log_summary(config, n, workers.front()->engine_name());
+
+    std::vector<std::thread> threads;
+    for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
+
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int signal) {
+        spdlog::info("signal {}: stopping", signal);
+        for (auto& w : workers) w->stop();
+    });
+    log_browser_hint(config);
+    spdlog::info("hallpass ready");
+    signals_io.run();
+    for (auto& t : threads) t.join();
+    spdlog::info("hallpass stopped");
+    return 0;
+}
+
+}  // namespace hallpass::relay
