@@ -154,7 +154,7 @@ AuthConfig read_auth(const Field& f) {
     const Section s(f, {"users", "secrets", "nonce_lifetime", "credential_ttl"});
     const AuthConfig defaults;
     AuthConfig auth{read_users(s["users"]), read_secrets(s["secrets"]),
-                    read_uint(s["nonce_lifetime"], 30, 86400, defaults.nonce_lifetime),
+                    read_uint(s["nonce_lifetime"], 1, 86400, defaults.nonce_lifetime),
                     read_uint(s["credential_ttl"], 60, 30 * 86400, defaults.credential_ttl)};
     // Without either, no request could ever authenticate.
     if (auth.users.empty() && auth.secrets.empty())
@@ -176,10 +176,10 @@ LimitsConfig read_limits(const Field& f) {
     const Field max_field = s["max_lifetime"];
     LimitsConfig limits{read_uint(s["allocations_total"], 0, kMaxU32, d.allocations_total),
                         read_uint(s["allocations_per_user"], 0, kMaxU32, d.allocations_per_user),
-                        read_uint(default_field, 60, 86400, d.default_lifetime),
-                        read_uint(max_field, 60, 86400, d.max_lifetime),
-                        read_uint(s["permission_lifetime"], 30, 3600, d.permission_lifetime),
-                        read_uint(s["channel_lifetime"], 60, 3600, d.channel_lifetime)};
+                        read_uint(default_field, 1, 86400, d.default_lifetime),
+                        read_uint(max_field, 1, 86400, d.max_lifetime),
+                        read_uint(s["permission_lifetime"], 1, 3600, d.permission_lifetime),
+                        read_uint(s["channel_lifetime"], 1, 3600, d.channel_lifetime)};
     if (limits.default_lifetime > limits.max_lifetime)
         f.origin->fail(default_field.path, {default_field.path, max_field.path},
                        "must not be greater than " + max_field.path + " (" +

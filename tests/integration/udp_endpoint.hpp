@@ -1,0 +1,38 @@
+// A blocking UDP socket on 127.0.0.1 for tests: a TURN client's socket or a peer's.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "stun/transport_address.hpp"
+
+namespace hallpass::testing {
+
+struct Datagram {
+    std::vector<std::uint8_t> bytes;
+    TransportAddress from;
+};
+
+class UdpEndpoint {
+public:
+    UdpEndpoint();  // bound to 127.0.0.1 on a port the kernel picks
+    ~UdpEndpoint();
+    UdpEndpoint(const UdpEndpoint&) = delete;
+    UdpEndpoint& operator=(const UdpEndpoint&) = delete;
+
+    const TransportAddress& address() const { return address_; }
+    void send_to(std::span<const std::uint8_t> bytes, const TransportAddress& to);
+    std::optional<Datagram> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+private:
+    int fd_ = -1;
+    TransportAddress address_;
+};
+
+// A port that was free a moment ago, from the kernel.
+std::uint16_t free_udp_port();
+
+}  // namespace hallpass::testing
