@@ -24,7 +24,9 @@ ClientAction TurnServer::handle_refresh(Request& r) {
         end(*a, EndReason::refreshed_to_zero, r.now);
         lifetime = 0;
     } else {
-        if (requested) lifetime = std::min(requested->seconds, options_.max_lifetime);
+        // §8.2: computed as for Allocate — capped at the maximum, never below the default.
+        if (requested)
+            lifetime = std::clamp(requested->seconds, options_.default_lifetime, options_.max_lifetime);
         a->granted_lifetime = lifetime;
         a->expires = r.now.monotonic + std::chrono::seconds(lifetime);
     }
