@@ -26,7 +26,8 @@ ClientAction TurnServer::handle_refresh(Request& r) {
     } else {
         // §8.2: computed as for Allocate — capped at the maximum, never below the default.
         if (requested)
-            lifetime = std::clamp(requested->seconds, options_.default_lifetime, options_.max_lifetime);
+            lifetime = std::clamp(requested->seconds, options_.default_lifetime,
+                                  options_.max_lifetime);
         a->granted_lifetime = lifetime;
         a->expires = r.now.monotonic + std::chrono::seconds(lifetime);
     }

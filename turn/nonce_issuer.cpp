@@ -54,8 +54,11 @@ NonceIssuer::Verdict NonceIssuer::check(std::string_view nonce, const TransportA
     std::uint64_t issued = 0;
     auto [end, ec] = std::from_chars(nonce.data(), nonce.data() + time_digits, issued, 16);
     if (ec != std::errc{} || end != nonce.data() + time_digits) return Verdict::stale;
+    // A time from the future (or past INT64_MAX, which would overflow the subtraction) is
+    // refused before the age is computed.
+    if (now_unix < 0 || issued > static_cast<std::uint64_t>(now_unix)) return Verdict::stale;
     const auto age = now_unix - static_cast<std::int64_t>(issued);
-    if (age < 0 || age >= lifetime_) return Verdict::stale;
+    if (age >= lifetime_) return Verdict::stale;
     const std::string expected = mac_hex(issued, client);
     if (CRYPTO_memcmp(expected.data(), nonce.data() + time_digits, mac_digits) != 0)
         return Verdict::stale;

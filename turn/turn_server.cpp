@@ -148,6 +148,7 @@ PeerAction TurnServer::on_peer_packet(alloc::AllocationId id, const TransportAdd
     alloc::Allocation* a = table_.get(id);
     // RFC 8656 §10.3: data from a peer without permission is dropped.
     if (!a || !table_.permitted(id, peer.ip, now.monotonic) || p.offset < peer_headroom ||
+        p.offset > p.storage.size() || p.length > p.storage.size() - p.offset ||
         p.storage.size() - p.offset - p.length < peer_tailroom)
         return {};
     a->traffic.bytes_to_client += p.length;
