@@ -78,8 +78,9 @@ public:
     }
     void release_quota(std::string_view user) override { shared_.release_quota(user); }
     bool supports(AddressFamily family) const override { return shared_.supports(family); }
-    std::optional<turn::RelayEndpoint> open_relay(alloc::AllocationId id, AddressFamily family,
-                                                  bool even_port) override;
+    std::optional<turn::RelayEndpoint> open_relay(alloc::AllocationId id,
+                                                  const turn::RelayRequest& request,
+                                                  turn::Instant now) override;
     void close_relay(alloc::AllocationId id, const TransportAddress& bound) override;
     void allocation_created(const alloc::Allocation& a, turn::Instant) override {
         log_allocation_created(index_, a);
@@ -109,11 +110,15 @@ private:
         tick_.expires_after(std::chrono::seconds(1));
         tick_.async_wait([this](boost::system::error_code ec) {
             if (ec) return;
-            server_.on_tick(now());
+            const turn::Instant t = now();
+            server_.on_tick(t);
+            shared_.expire_reservations(t.monotonic);
             arm_tick();
         });
     }
 
+    // Binds a relay socket for `id` on `address`; the errno on failure.
+    int bind_endpoint(alloc::AllocationId id, const TransportAddress& address);
     void drain_listener(Listener& l);
     void drain_relay(RelaySocket& r);
     void handle_client_datagram(Listener& l, std::size_t i, turn::Instant t);
@@ -185,30 +190,55 @@ void AsioWorker::drain_relay(RelaySocket& r) {
     }
 }
 
-std::optional<turn::RelayEndpoint> AsioWorker::open_relay(alloc::AllocationId id, AddressFamily family,
-                                                          bool even_port) {
+int AsioWorker::bind_endpoint(alloc::AllocationId id, const TransportAddress& address) {
+    auto bound = bind_relay(address);
+    if (bound.error != 0) return bound.error;
+    auto relay = std::make_shared<RelaySocket>(
+        RelaySocket{adopt(io_, std::move(bound.socket), address.ip.family), id, address});
+    if (relays_.size() <= id.index) relays_.resize(id.index + 1);
+    relays_[id.index] = relay;
+    arm_relay(relay);
+    return 0;
+}
+
+std::optional<turn::RelayEndpoint> AsioWorker::open_relay(alloc::AllocationId id,
+                                                          const turn::RelayRequest& request,
+                                                          turn::Instant now) {
+    if (request.token) {
+        auto address = shared_.take_reservation(*request.token, now.monotonic);
+        if (!address) return std::nullopt;
+        if (bind_endpoint(id, *address) != 0) {
+            shared_.release(*address);
+            return std::nullopt;
+        }
+        return turn::RelayEndpoint{*address, shared_.advertised(*address), std::nullopt};
+    }
     // Ports another process holds (a media server beside us) are skipped: they stay taken
     // in the pool while we look further, and go back afterwards.
     std::vector<TransportAddress> held_elsewhere;
     std::optional<turn::RelayEndpoint> result;
     for (int attempt = 0; attempt < relay_bind_attempts && !result; ++attempt) {
-        auto address = shared_.acquire(family, even_port);
+        std::optional<TransportAddress> address, next;
+        if (request.reserve_next) {
+            auto pair = shared_.acquire_even_pair(request.family);
+            if (pair) address = pair->first, next = pair->second;
+        } else {
+            address = shared_.acquire(request.family, request.even_port);
+        }
         if (!address) break;
-        auto bound = bind_relay(*address);
-        if (bound.error == EADDRINUSE) {
+        const int error = bind_endpoint(id, *address);
+        if (error == EADDRINUSE) {
             held_elsewhere.push_back(*address);
+            if (next) shared_.release(*next);
             continue;
         }
-        if (bound.error != 0) {
+        if (error != 0) {
             shared_.release(*address);
+            if (next) shared_.release(*next);
             break;
         }
-        auto relay = std::make_shared<RelaySocket>(
-            RelaySocket{adopt(io_, std::move(bound.socket), family), id, *address});
-        if (relays_.size() <= id.index) relays_.resize(id.index + 1);
-        relays_[id.index] = relay;
-        arm_relay(relay);
-        result = turn::RelayEndpoint{*address, shared_.advertised(*address)};
+        result = turn::RelayEndpoint{*address, shared_.advertised(*address), std::nullopt};
+        if (next) result->reservation = shared_.reserve(*next, now.monotonic);
     }
     for (const auto& a : held_elsewhere) shared_.release(a);
     return result;

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "alloc/even_port_pair.hpp"
+
 namespace hallpass::relay {
 namespace {
 
@@ -67,6 +69,31 @@ std::optional<TransportAddress> SharedState::acquire(AddressFamily family, bool 
 void SharedState::release(const TransportAddress& address) {
     std::lock_guard lock(mutex_);
     pool_.release(address);
+}
+
+std::optional<std::pair<TransportAddress, TransportAddress>> SharedState::acquire_even_pair(
+    AddressFamily family) {
+    std::lock_guard lock(mutex_);
+    return alloc::acquire_even_pair(pool_, family, rng_);
+}
+
+alloc::ReservationToken SharedState::reserve(const TransportAddress& address, alloc::Millis now) {
+    alloc::ReservationToken token{};
+    RAND_bytes(token.data(), static_cast<int>(token.size()));
+    std::lock_guard lock(mutex_);
+    reservations_.add(token, address, now);
+    return token;
+}
+
+std::optional<TransportAddress> SharedState::take_reservation(const alloc::ReservationToken& token,
+                                                              alloc::Millis now) {
+    std::lock_guard lock(mutex_);
+    return reservations_.take(token, now);
+}
+
+void SharedState::expire_reservations(alloc::Millis now) {
+    std::lock_guard lock(mutex_);
+    for (const auto& address : reservations_.expire(now)) pool_.release(address);
 }
 
 alloc::QuotaLedger::Verdict SharedState::reserve_quota(std::string_view user) {

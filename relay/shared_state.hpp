@@ -11,6 +11,7 @@
 
 #include "alloc/quota_ledger.hpp"
 #include "alloc/relay_address_pool.hpp"
+#include "alloc/reservation_table.hpp"
 #include "config/config.hpp"
 #include "turn/credential_store.hpp"
 #include "turn/nonce_issuer.hpp"
@@ -32,6 +33,14 @@ public:
     bool supports(AddressFamily family) const { return pool_.supports(family); }
     std::optional<TransportAddress> acquire(AddressFamily family, bool even_port);
     void release(const TransportAddress& address);
+    // An even port and the next one, both taken from the pool (EVEN-PORT with R).
+    std::optional<std::pair<TransportAddress, TransportAddress>> acquire_even_pair(AddressFamily family);
+    // Keeps `address` for a later Allocate with the returned RESERVATION-TOKEN.
+    alloc::ReservationToken reserve(const TransportAddress& address, alloc::Millis now);
+    std::optional<TransportAddress> take_reservation(const alloc::ReservationToken& token,
+                                                     alloc::Millis now);
+    // Returns unclaimed reservations to the pool.
+    void expire_reservations(alloc::Millis now);
     alloc::QuotaLedger::Verdict reserve_quota(std::string_view user);
     void release_quota(std::string_view user);
     // The address told to clients for a bound relay address (1:1 NAT), else itself.
@@ -47,6 +56,7 @@ private:
     std::mutex mutex_;
     alloc::RelayAddressPool pool_;
     alloc::QuotaLedger ledger_;
+    alloc::ReservationTable reservations_;
     std::mt19937_64 rng_;
 };
 

@@ -24,9 +24,7 @@ void add_allocation_attributes(stun::MessageBuilder& b, const alloc::Allocation&
 
 }  // namespace
 
-std::optional<ClientAction> TurnServer::check_allocate_attributes(Request& r,
-                                                                  AddressFamily& family,
-                                                                  bool& even_port) {
+std::optional<ClientAction> TurnServer::check_allocate_attributes(Request& r, RelayRequest& relay) {
     const auto& m = r.message;
     auto transport = stun::require<stun::RequestedTransport>(m);
     if (!transport) return error(r, ErrorCode::bad_request);
@@ -35,22 +33,23 @@ std::optional<ClientAction> TurnServer::check_allocate_attributes(Request& r,
     auto requested = stun::get<stun::RequestedAddressFamily>(m);
     auto additional = stun::get<stun::AdditionalAddressFamily>(m);
     auto even = stun::get<stun::EvenPort>(m);
-    const bool token = m.has(stun::AttributeType::reservation_token);
+    auto token = stun::get<stun::ReservationToken>(m);
+    const bool bad_token = m.has(stun::AttributeType::reservation_token) && !token;
     // §7.2: these combinations are contradictory.
-    if ((token && (even || requested || additional)) || (requested && additional) ||
+    if (bad_token || (token && (even || requested || additional)) || (requested && additional) ||
         (additional && additional->family != stun::family_ipv6))
         return error(r, ErrorCode::bad_request);
-    // hallpass hands out no reservation tokens (EVEN-PORT with R set), so none can be
-    // redeemed: it lacks the capacity the client asks for.
-    if (token || (even && even->reserve_next)) return error(r, ErrorCode::insufficient_capacity);
-    even_port = even.has_value();
-    family = AddressFamily::ipv4;
+    if (token) relay.token = token->token;
+    relay.even_port = even.has_value();
+    relay.reserve_next = even && even->reserve_next;
+    relay.family = AddressFamily::ipv4;
     if (requested) {
-        if (requested->family == stun::family_ipv6) family = AddressFamily::ipv6;
+        if (requested->family == stun::family_ipv6) relay.family = AddressFamily::ipv6;
         else if (requested->family != stun::family_ipv4)
             return error(r, ErrorCode::address_family_not_supported);
     }
-    if (!host_.supports(family)) return error(r, ErrorCode::address_family_not_supported);
+    if (!token && !host_.supports(relay.family))
+        return error(r, ErrorCode::address_family_not_supported);
     return std::nullopt;
 }
 
@@ -64,9 +63,8 @@ ClientAction TurnServer::handle_allocate(Request& r) {
         add_allocation_attributes(b, *existing);
         return finish(r, b);
     }
-    AddressFamily family{};
-    bool even_port = false;
-    if (auto refused = check_allocate_attributes(r, family, even_port)) return *refused;
+    RelayRequest relay;
+    if (auto refused = check_allocate_attributes(r, relay)) return *refused;
 
     switch (host_.reserve_quota(r.username)) {
         case alloc::QuotaLedger::Verdict::user_quota_reached:
@@ -76,7 +74,8 @@ ClientAction TurnServer::handle_allocate(Request& r) {
         case alloc::QuotaLedger::Verdict::ok: break;
     }
     alloc::Allocation& a = table_.create(r.from);
-    auto endpoint = host_.open_relay(a.id, family, even_port);
+    // An unknown or expired token, like a pool with no room, leaves the request unmet.
+    auto endpoint = host_.open_relay(a.id, relay, r.now);
     if (!endpoint) {
         table_.remove(a.id);
         host_.release_quota(r.username);
@@ -93,6 +92,7 @@ ClientAction TurnServer::handle_allocate(Request& r) {
 
     auto b = success(r);
     add_allocation_attributes(b, a);
+    if (endpoint->reservation) b.add(stun::ReservationToken{*endpoint->reservation});
     // Dual allocation (RFC 8656 §7.2, ADDITIONAL-ADDRESS-FAMILY) is not offered: the IPv4
     // allocation stands and the IPv6 part is refused in ADDRESS-ERROR-CODE.
     if (r.message.has(stun::AttributeType::additional_address_family))

@@ -89,7 +89,8 @@ std::span<const std::uint8_t> TurnClient::allocate_request(std::span<std::uint8_
     if (options.transport) b.add(stun::RequestedTransport{*options.transport});
     if (options.lifetime) b.add(stun::Lifetime{*options.lifetime});
     if (options.family) b.add(stun::RequestedAddressFamily{wire_family(*options.family)});
-    if (options.even_port) b.add(stun::EvenPort{false});
+    if (options.even_port) b.add(stun::EvenPort{options.reserve_next});
+    if (options.reservation_token) b.add(stun::ReservationToken{*options.reservation_token});
     if (options.dont_fragment) b.add(stun::DontFragment{});
     return seal(b, method_code(Method::allocate));
 }
@@ -144,6 +145,7 @@ ClientResult TurnClient::handle_response(std::span<const std::uint8_t> bytes) {
         if (auto a = stun::get<stun::XorRelayedAddress>(*m)) r.relayed = a->address;
         if (auto a = stun::get<stun::XorMappedAddress>(*m)) r.mapped = a->address;
         if (auto l = stun::get<stun::Lifetime>(*m)) r.lifetime = l->seconds;
+        if (auto t = stun::get<stun::ReservationToken>(*m)) r.reservation_token = t->token;
         return r;
     }
 

@@ -29,7 +29,9 @@ namespace hallpass::turn {
 struct AllocateOptions {
     std::optional<std::uint32_t> lifetime;     // LIFETIME; the server's default when absent
     std::optional<AddressFamily> family;       // REQUESTED-ADDRESS-FAMILY
-    bool even_port = false;                    // EVEN-PORT with R = 0
+    bool even_port = false;                    // EVEN-PORT
+    bool reserve_next = false;                 // with even_port: the R bit, keep port + 1
+    std::optional<std::array<std::uint8_t, 8>> reservation_token;  // RESERVATION-TOKEN
     bool dont_fragment = false;                // DONT-FRAGMENT
     // REQUESTED-TRANSPORT protocol number (17 = UDP, the only one RFC 8656 relays);
     // nullopt leaves the attribute out, which a conformant server answers with 400.
@@ -49,6 +51,7 @@ struct ClientResult {
     std::optional<TransportAddress> relayed;  // Allocate: XOR-RELAYED-ADDRESS
     std::optional<TransportAddress> mapped;   // Allocate, Binding: XOR-MAPPED-ADDRESS
     std::optional<std::uint32_t> lifetime;    // Allocate, Refresh: LIFETIME
+    std::optional<std::array<std::uint8_t, 8>> reservation_token;  // Allocate with EVEN-PORT R
 };
 
 // Application data that arrived from the server for a peer: a ChannelData message

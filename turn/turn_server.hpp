@@ -86,8 +86,7 @@ private:
     stun::MessageBuilder success(Request& r);
     ClientAction reply_unauthenticated(Request& r, stun::ErrorCode code);
 
-    std::optional<ClientAction> check_allocate_attributes(Request& r, AddressFamily& family,
-                                                          bool& even_port);
+    std::optional<ClientAction> check_allocate_attributes(Request& r, RelayRequest& relay);
     void end(alloc::Allocation& a, EndReason why, Instant now);
 
     ServerOptions options_;

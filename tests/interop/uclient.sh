@@ -6,7 +6,7 @@
 #   tests/interop/uclient.sh PATH/TO/hallpass
 #   HALLPASS_TEST_SERVER=coturn tests/interop/uclient.sh      # check the harness
 #
-# Variants (each -m 20 clients, -n 50 packets per client, -c):
+# Variants (each -m 20 clients, -n 50 packets per client):
 #   users-channel   static user (-u/-w), ChannelData (uclient's default)
 #   users-send      static user, Send/Data indications (-s)
 #   secret-channel  shared secret (-W; uclient builds "<expiry>:interop" itself)
@@ -22,12 +22,11 @@ done
 
 CLIENTS=20
 PACKETS=50
-# -c: no RTCP allocations. Without it uclient asks for EVEN-PORT with the R bit and
-# then redeems the RESERVATION-TOKEN for the RTCP allocation, and gives up on any
-# error; hallpass refuses R=1 with 508 (RFC 8656 §7.2 allows that). With -c, uclient
-# sends no EVEN-PORT or EVEN-PORT R=0, at random. UCLIENT_RTCP=1 drops -c.
-RTCP_FLAGS=(-c)
-[[ "${UCLIENT_RTCP:-0}" == 1 ]] && RTCP_FLAGS=()
+# uclient's default RTP/RTCP mode asks for EVEN-PORT with the R bit and redeems the
+# RESERVATION-TOKEN for its RTCP allocation, so reservations are exercised too.
+# UCLIENT_RTCP=0 passes -c (no RTCP allocations) for comparison.
+RTCP_FLAGS=()
+[[ "${UCLIENT_RTCP:-1}" == 0 ]] && RTCP_FLAGS=(-c)
 EXPECTED=$((CLIENTS * PACKETS))
 
 PEER_PORT="$(free_port udp)"

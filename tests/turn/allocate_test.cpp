@@ -241,6 +241,36 @@ TEST(TurnAllocate, GivesEvenPortWhenAsked) {
     }
 }
 
+TEST(TurnAllocate, EvenPortWithReserveBitKeepsTheNextPortForItsToken) {
+    Harness h;
+    TurnClient c("alice", "alice-pw", 1);
+    AllocateOptions rtp = with_even_port();
+    rtp.reserve_next = true;
+    const ClientResult first = h.allocate(c, h.other_tuple(2001), rtp);
+    ASSERT_EQ(first.kind, Kind::success);
+    ASSERT_TRUE(first.reservation_token);
+    EXPECT_EQ(first.relayed->port % 2, 0);
+
+    AllocateOptions rtcp;
+    rtcp.reservation_token = first.reservation_token;
+    const ClientResult second = h.allocate(c, h.other_tuple(2002), rtcp);
+    ASSERT_EQ(second.kind, Kind::success);
+    EXPECT_EQ(second.relayed->ip, first.relayed->ip);
+    EXPECT_EQ(second.relayed->port, first.relayed->port + 1);
+
+    // A token is good once.
+    const ClientResult third = h.allocate(c, h.other_tuple(2003), rtcp);
+    EXPECT_EQ(third.code, ErrorCode::insufficient_capacity);
+}
+
+TEST(TurnAllocate, ReservationTokenWithEvenPortIsABadRequest) {
+    Harness h;
+    TurnClient c("alice", "alice-pw", 1);
+    AllocateOptions o = with_even_port();
+    o.reservation_token = std::array<std::uint8_t, 8>{1, 2, 3, 4, 5, 6, 7, 8};
+    EXPECT_EQ(h.allocate(c, o).code, ErrorCode::bad_request);
+}
+
 TEST(TurnAllocate, AcceptsDontFragment) {
     Harness h;
     TurnClient c("alice", "alice-pw", 1);

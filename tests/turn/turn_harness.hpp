@@ -17,7 +17,9 @@
 
 #include "alloc/cidr_block.hpp"
 #include "alloc/quota_ledger.hpp"
+#include "alloc/even_port_pair.hpp"
 #include "alloc/relay_address_pool.hpp"
+#include "alloc/reservation_table.hpp"
 #include "turn/turn_client.hpp"
 #include "turn/turn_server.hpp"
 
@@ -52,11 +54,24 @@ public:
     }
     void release_quota(std::string_view user) override { quota.release(user); }
     bool supports(AddressFamily family) const override { return pool.supports(family); }
-    std::optional<RelayEndpoint> open_relay(alloc::AllocationId, AddressFamily family,
-                                            bool even_port) override {
-        auto a = pool.acquire(family, rng, even_port);
+    std::optional<RelayEndpoint> open_relay(alloc::AllocationId, const RelayRequest& request,
+                                            Instant now) override {
+        if (request.token) {
+            auto a = reservations.take(*request.token, now.monotonic);
+            if (!a) return std::nullopt;
+            return RelayEndpoint{*a, *a, std::nullopt};
+        }
+        if (request.reserve_next) {
+            auto pair = alloc::acquire_even_pair(pool, request.family, rng);
+            if (!pair) return std::nullopt;
+            alloc::ReservationToken token{};
+            token[0] = static_cast<std::uint8_t>(++tokens_issued);
+            reservations.add(token, pair->second, now.monotonic);
+            return RelayEndpoint{pair->first, pair->first, token};
+        }
+        auto a = pool.acquire(request.family, rng, request.even_port);
         if (!a) return std::nullopt;
-        return RelayEndpoint{*a, *a};
+        return RelayEndpoint{*a, *a, std::nullopt};
     }
     void close_relay(alloc::AllocationId, const TransportAddress& bound) override {
         pool.release(bound);
@@ -71,6 +86,8 @@ public:
 
     alloc::RelayAddressPool pool;
     alloc::QuotaLedger quota;
+    alloc::ReservationTable reservations;
+    int tokens_issued = 0;
     std::mt19937_64 rng{42};
     std::vector<alloc::AllocationId> created;
     std::vector<Ended> ended;
