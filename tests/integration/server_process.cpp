@@ -15,11 +15,11 @@
 namespace hallpass::testing {
 namespace {
 
-std::string base_config(std::uint16_t port, std::uint16_t relay_min) {
+std::string base_config(std::uint16_t port, std::uint16_t relay_min, std::uint16_t relay_count) {
     return "realm: hallpass.test\n"
            "listen:\n  udp: [\"127.0.0.1:" + std::to_string(port) + "\"]\n"
            "relay:\n  ranges: [\"127.0.0.1/32\"]\n"
-           "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + 499) + "}\n"
+           "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + relay_count - 1) + "}\n"
            "workers: 2\n"
            "log: {level: info}\n";
 }
@@ -38,8 +38,8 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
     const int fd = ::mkstemp(path);
     ::close(fd);
     config_path_ = path;
-    std::ofstream(config_path_) << base_config(port, settings.relay_port_min ? settings.relay_port_min
-                                                                             : random_relay_block())
+    const std::uint16_t relay_min = settings.relay_port_min ? settings.relay_port_min : random_relay_block();
+    std::ofstream(config_path_) << base_config(port, relay_min, settings.relay_port_count)
                                 << settings.extra_yaml;
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");

@@ -14,6 +14,7 @@ namespace hallpass::testing {
 struct ServerSettings {
     std::string extra_yaml;  // appended to the base config: limits, auth, peers...
     std::uint16_t relay_port_min = 0;  // 0: a random 500-port block
+    std::uint16_t relay_port_count = 500;
 };
 
 class ServerProcess {

@@ -230,6 +230,24 @@ TEST(UdpRelayLifetimes, StaleNonceIs438AndTheClientRecovers) {
     EXPECT_EQ(s.refresh(600).kind, Kind::success);
 }
 
+TEST(UdpRelayPorts, SkipsRelayPortsThatAnotherProcessHolds) {
+    // Two relay ports; a "media server" (this test) already holds one of them.
+    UdpEndpoint squatter;
+    const std::uint16_t held = squatter.address().port;
+    const auto low = static_cast<std::uint16_t>(held % 2 == 0 ? held : held - 1);
+    ServerProcess server({auth_yaml, low, 2});
+    for (int i = 0; i < 3; ++i) {  // the pool's random pick must never stop at the held port
+        TurnSession s(server.address(), "alice", "wonderland");
+        auto r = s.allocate();
+        ASSERT_EQ(r.kind, Kind::success) << server.log();
+        EXPECT_NE(r.relayed->port, held);
+        EXPECT_EQ(s.refresh(0).kind, Kind::success);
+    }
+    TurnSession one(server.address(), "alice", "wonderland"), two(server.address(), "alice", "wonderland");
+    EXPECT_EQ(one.allocate().kind, Kind::success);
+    EXPECT_EQ(two.allocate().code, stun::ErrorCode::insufficient_capacity);
+}
+
 TEST(UdpRelayLifecycle, StopsCleanlyOnSigtermAndLogsEndedAllocations) {
     ServerProcess server({auth_yaml});
     TurnSession s(server.address(), "alice", "wonderland");
