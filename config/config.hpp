@@ -20,12 +20,33 @@ enum class LogFormat : std::uint8_t { text, json };
 // Same names and order as spdlog's levels, so relay/ can map them one to one.
 enum class LogLevel : std::uint8_t { trace, debug, info, warn, error, critical, off };
 
-// Addresses the server accepts clients on, per transport. tcp and tls are validated now
-// and served by later work.
+// A TCP or TLS listening address. With proxy_protocol, every connection must start with
+// a PROXY protocol header (v1 or v2) from a load balancer in front (HAProxy), and the
+// client address it carries is used in place of the socket's peer.
+struct StreamListener {
+    TransportAddress address;
+    bool proxy_protocol = false;
+
+    friend bool operator==(const StreamListener&, const StreamListener&) = default;
+};
+
+// Addresses the server accepts clients on, per transport. One ip:port is never on both
+// tcp and tls; the same ip:port on udp and tcp is fine (different protocols).
 struct ListenConfig {
     std::vector<TransportAddress> udp;
-    std::vector<TransportAddress> tcp;
-    std::vector<TransportAddress> tls;
+    std::vector<StreamListener> tcp;
+    std::vector<StreamListener> tls;
+};
+
+// Certificate and key for the TLS listeners, PEM files. Relative paths in the file are
+// already resolved against the config file's directory (command-line ones against the
+// current directory). The loader does not open them: the relay does at start, and makes a
+// self-signed pair there when they are missing and self_signed is true.
+// Both paths are set whenever listen.tls is non-empty or self_signed is true.
+struct TlsConfig {
+    std::string certificate;  // certificate chain, leaf first (e.g. fullchain.pem)
+    std::string private_key;
+    bool self_signed = false;  // for trying hallpass only: browsers do not trust it
 };
 
 struct PortRange {
@@ -74,6 +95,14 @@ struct LimitsConfig {
     std::uint32_t max_lifetime = 3600;        // >= default_lifetime
     std::uint32_t permission_lifetime = 300;  // RFC 8656 §9: 300 s
     std::uint32_t channel_lifetime = 600;     // RFC 8656 §12: 10 minutes
+    // TCP and TLS client connections.
+    std::uint32_t connections_total = 10000;
+    std::uint32_t connections_per_ip = 1000;  // high: a school NAT is one IP for hundreds
+    std::uint32_t tls_handshake_timeout = 10;  // 1..300
+    std::uint32_t idle_timeout = 60;           // 1..86400; a connection with no allocation
+    // Per-connection send queue toward a stream client, in bytes; media beyond it is
+    // dropped and counted. 65536..67108864.
+    std::uint32_t stream_queue_bytes = 1048576;
 };
 
 struct LogConfig {
@@ -87,6 +116,7 @@ struct Config {
     std::string software = "hallpass";  // SOFTWARE attribute; empty means omit it
     std::string server_name;            // host in printed URLs; defaults to the first listen IP
     ListenConfig listen;                // at least one address over udp, tcp and tls
+    TlsConfig tls;
     RelayConfig relay;                  // at least one range
     AuthConfig auth;                    // at least one user or one secret
     PeerConfig peers;
@@ -94,6 +124,10 @@ struct Config {
     std::uint32_t workers = 0;  // 0 = one per core, else 1..256
     IoEngine io_engine = IoEngine::automatic;
     LogConfig log;
+    // The account to switch to after binding sockets when started as root; empty = stay.
+    // Non-empty when set; the relay looks the names up.
+    std::string user;
+    std::string group;
 };
 
 // The YAML spelling of each enum value, for logging the choice made.

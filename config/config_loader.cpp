@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -33,7 +34,10 @@ constexpr KnownKey kKnownKeys[] = {
     {"server_name", ValueKind::scalar},
     {"listen.udp", ValueKind::list},
     {"listen.tcp", ValueKind::list},
-    {"listen.tls", ValueKind::list},
+    {"listen.tls", ValueKind::list},  // plain addresses; proxy_protocol only in the file
+    {"tls.certificate", ValueKind::scalar},
+    {"tls.private_key", ValueKind::scalar},
+    {"tls.self_signed", ValueKind::scalar},
     {"relay.ranges", ValueKind::list},
     {"relay.ports.min", ValueKind::scalar},
     {"relay.ports.max", ValueKind::scalar},
@@ -51,10 +55,17 @@ constexpr KnownKey kKnownKeys[] = {
     {"limits.max_lifetime", ValueKind::scalar},
     {"limits.permission_lifetime", ValueKind::scalar},
     {"limits.channel_lifetime", ValueKind::scalar},
+    {"limits.connections_total", ValueKind::scalar},
+    {"limits.connections_per_ip", ValueKind::scalar},
+    {"limits.tls_handshake_timeout", ValueKind::scalar},
+    {"limits.idle_timeout", ValueKind::scalar},
+    {"limits.stream_queue_bytes", ValueKind::scalar},
     {"workers", ValueKind::scalar},
     {"io_engine", ValueKind::scalar},
     {"log.level", ValueKind::scalar},
     {"log.format", ValueKind::scalar},
+    {"user", ValueKind::scalar},
+    {"group", ValueKind::scalar},
 };
 
 [[noreturn]] void fail_command_line(std::string_view key, std::string_view reason) {
@@ -154,20 +165,33 @@ YAML::Node apply_overrides(YAML::Node root, const std::vector<Override>& overrid
     return root;
 }
 
-}  // namespace
+// The current directory made absolute, or empty (paths stay relative) if it cannot be read.
+std::filesystem::path current_dir() {
+    std::error_code ec;
+    auto dir = std::filesystem::current_path(ec);
+    return ec ? std::filesystem::path() : dir;
+}
 
-Config parse_config(std::string_view yaml_text, std::string source_name,
-                    const std::vector<Override>& overrides) {
+Config parse_config_in(std::string_view yaml_text, std::string source_name,
+                       const std::vector<Override>& overrides, const detail::PathBase& paths) {
     YAML::Node root = apply_overrides(load_yaml(yaml_text, source_name), overrides, source_name);
     std::vector<std::string> overridden;
     for (const auto& o : overrides) overridden.push_back(o.key);
     const detail::Origin origin(std::move(source_name), std::move(overridden));
     try {
-        return detail::read_config(detail::Field{&origin, root, ""});
+        return detail::read_config(detail::Field{&origin, root, ""}, paths);
     } catch (const YAML::Exception& e) {
         // Not expected (the readers check node types first), but never let one escape.
         throw ConfigError(origin.file() + ": " + e.what());
     }
+}
+
+}  // namespace
+
+Config parse_config(std::string_view yaml_text, std::string source_name,
+                    const std::vector<Override>& overrides) {
+    const auto cwd = current_dir();
+    return parse_config_in(yaml_text, std::move(source_name), overrides, {cwd, cwd});
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
@@ -176,7 +200,9 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw ConfigError(path + ": cannot read: " + std::strerror(errno));
-    return parse_config(text.str(), path, overrides);
+    const auto cwd = current_dir();
+    const auto file_dir = (cwd / std::filesystem::path(path)).lexically_normal().parent_path();
+    return parse_config_in(text.str(), path, overrides, {file_dir, cwd});
 }
 
 Override parse_set_flag(std::string_view text) {

@@ -40,6 +40,65 @@ std::vector<TransportAddress> read_addresses(const Field& f) {
     return out;
 }
 
+// "ip:port", or {address: "ip:port", proxy_protocol: true} for a listener behind a load
+// balancer that speaks the PROXY protocol.
+StreamListener read_stream_listener(const Field& f) {
+    if (f.node.IsMap()) {
+        const Section s(f, {"address", "proxy_protocol"});
+        return StreamListener{read_transport_address(s["address"]),
+                              read_bool(s["proxy_protocol"], false)};
+    }
+    if (!f.node.IsScalar())
+        f.fail("must be ip:port or {address: ip:port, proxy_protocol: true} (got " +
+               describe(f.node) + ")");
+    return StreamListener{read_transport_address(f), false};
+}
+
+std::vector<StreamListener> read_stream_listeners(const Field& f) {
+    std::vector<StreamListener> out;
+    for (const Field& item : read_list(f)) {
+        auto listener = read_stream_listener(item);
+        const bool seen = std::any_of(out.begin(), out.end(), [&](const StreamListener& l) {
+            return l.address == listener.address;
+        });
+        if (seen) item.fail("duplicate address " + listener.address.to_string());
+        out.push_back(listener);
+    }
+    return out;
+}
+
+bool is_wildcard(const IpAddress& ip) { return ip == IpAddress{ip.family, {}}; }
+
+// Two TCP sockets whose connections the kernel could mix up: the same port, and the same
+// IP or a wildcard of the same family. (0.0.0.0:443 for TLS and 127.0.0.1:443 for TCP
+// would both bind under SO_REUSEPORT, and loopback clients would silently get the other
+// protocol.)
+bool overlaps(const TransportAddress& a, const TransportAddress& b) {
+    return a.port == b.port && a.ip.family == b.ip.family &&
+           (a.ip == b.ip || is_wildcard(a.ip) || is_wildcard(b.ip));
+}
+
+// TCP and TLS are both TCP sockets, so one ip:port can only be one of them; UDP and TCP
+// on one ip:port are different sockets and fine.
+void check_tcp_tls_apart(const Field& tcp_field, const Field& tls_field,
+                         const ListenConfig& listen) {
+    for (std::size_t i = 0; i < listen.tls.size(); ++i) {
+        const TransportAddress& tls = listen.tls[i].address;
+        for (const StreamListener& tcp : listen.tcp) {
+            if (!overlaps(tls, tcp.address)) continue;
+            const std::string tls_path = tls_field.path + "[" + std::to_string(i) + "]";
+            const std::string reason =
+                tls == tcp.address
+                    ? "address " + tls.to_string() + " is also in " + tcp_field.path +
+                          " (one TCP port cannot serve both TCP and TLS)"
+                    : "address " + tls.to_string() + " overlaps " + tcp_field.path + " address " +
+                          tcp.address.to_string() + " (same port, and a wildcard address covers "
+                          "both)";
+            tls_field.origin->fail(tls_path, {tcp_field.path, tls_path}, reason);
+        }
+    }
+}
+
 std::vector<std::string> read_cidrs(const Field& f) {
     std::vector<std::string> out;
     for (const Field& item : read_list(f)) {
@@ -53,8 +112,9 @@ std::vector<std::string> read_cidrs(const Field& f) {
 
 ListenConfig read_listen(const Field& f) {
     const Section s(f, {"udp", "tcp", "tls"});
-    ListenConfig listen{read_addresses(s["udp"]), read_addresses(s["tcp"]),
-                        read_addresses(s["tls"])};
+    ListenConfig listen{read_addresses(s["udp"]), read_stream_listeners(s["tcp"]),
+                        read_stream_listeners(s["tls"])};
+    check_tcp_tls_apart(s["tcp"], s["tls"], listen);
     if (listen.udp.empty() && listen.tcp.empty() && listen.tls.empty())
         f.origin->fail(f.path, {s["udp"].path, s["tcp"].path, s["tls"].path},
                        "needs at least one udp, tcp or tls address");
@@ -70,9 +130,55 @@ std::string read_server_name(const Field& f, const ListenConfig& listen) {
             f.fail("must be a host name or IP address (got \"" + name + "\")");
         return name;
     }
-    for (const auto* list : {&listen.udp, &listen.tcp, &listen.tls})
-        if (!list->empty()) return list->front().ip.to_string();
+    if (!listen.udp.empty()) return listen.udp.front().ip.to_string();
+    for (const auto* list : {&listen.tcp, &listen.tls})
+        if (!list->empty()) return list->front().address.ip.to_string();
     return {};
+}
+
+// A file path, made absolute (or at least joined) against the directory its origin
+// implies; see PathBase. Never opened here.
+std::string read_path(const Field& f, const PathBase& paths) {
+    const std::filesystem::path path(read_required_string(f));
+    const auto& base = f.origin->overridden(f.path) ? paths.current_dir : paths.file_dir;
+    return (base / path).lexically_normal().string();
+}
+
+// When listen.tls is set, the relay needs a certificate and its key: given as paths, or
+// made at start (self_signed), which only suits trying hallpass out.
+TlsConfig read_tls(const Field& f, const std::string& listen_tls_path, const ListenConfig& listen,
+                   const PathBase& paths) {
+    const Section s(f, {"certificate", "private_key", "self_signed"});
+    const Field cert_field = s["certificate"];
+    const Field key_field = s["private_key"];
+    const Field self_signed_field = s["self_signed"];
+    TlsConfig tls;
+    tls.self_signed = read_bool(self_signed_field, tls.self_signed);
+    if (cert_field.present()) tls.certificate = read_path(cert_field, paths);
+    if (key_field.present()) tls.private_key = read_path(key_field, paths);
+    if (cert_field.present() != key_field.present()) {
+        const Field& given = cert_field.present() ? cert_field : key_field;
+        const Field& missing = cert_field.present() ? key_field : cert_field;
+        f.origin->fail(missing.path, {given.path, missing.path},
+                       "required when " + given.path + " is set");
+    }
+    if (cert_field.present()) return tls;
+    if (tls.self_signed) {
+        tls.certificate = (paths.file_dir / "selfsigned" / "hallpass.crt").string();
+        tls.private_key = (paths.file_dir / "selfsigned" / "hallpass.key").string();
+    } else if (!listen.tls.empty()) {
+        f.origin->fail(cert_field.path, {listen_tls_path, cert_field.path, self_signed_field.path},
+                       "required when " + listen_tls_path + " is set (or set " +
+                           self_signed_field.path +
+                           ": true to make a self-signed certificate, for trying hallpass only)");
+    }
+    return tls;
+}
+
+// The account to switch to after binding; only its syntax is checked here.
+std::string read_account(const Field& f) {
+    if (!f.present()) return {};
+    return read_required_string(f);
 }
 
 PortRange read_ports(const Field& f) {
@@ -170,16 +276,29 @@ PeerConfig read_peers(const Field& f) {
 
 LimitsConfig read_limits(const Field& f) {
     const Section s(f, {"allocations_total", "allocations_per_user", "default_lifetime",
-                        "max_lifetime", "permission_lifetime", "channel_lifetime"});
+                        "max_lifetime", "permission_lifetime", "channel_lifetime",
+                        "connections_total", "connections_per_ip", "tls_handshake_timeout",
+                        "idle_timeout", "stream_queue_bytes"});
     const LimitsConfig d;
     const Field default_field = s["default_lifetime"];
     const Field max_field = s["max_lifetime"];
-    LimitsConfig limits{read_uint(s["allocations_total"], 0, kMaxU32, d.allocations_total),
-                        read_uint(s["allocations_per_user"], 0, kMaxU32, d.allocations_per_user),
-                        read_uint(default_field, 1, 86400, d.default_lifetime),
-                        read_uint(max_field, 1, 86400, d.max_lifetime),
-                        read_uint(s["permission_lifetime"], 1, 3600, d.permission_lifetime),
-                        read_uint(s["channel_lifetime"], 1, 3600, d.channel_lifetime)};
+    LimitsConfig limits;
+    limits.allocations_total = read_uint(s["allocations_total"], 0, kMaxU32, d.allocations_total);
+    limits.allocations_per_user =
+        read_uint(s["allocations_per_user"], 0, kMaxU32, d.allocations_per_user);
+    limits.default_lifetime = read_uint(default_field, 1, 86400, d.default_lifetime);
+    limits.max_lifetime = read_uint(max_field, 1, 86400, d.max_lifetime);
+    limits.permission_lifetime =
+        read_uint(s["permission_lifetime"], 1, 3600, d.permission_lifetime);
+    limits.channel_lifetime = read_uint(s["channel_lifetime"], 1, 3600, d.channel_lifetime);
+    limits.connections_total = read_uint(s["connections_total"], 0, kMaxU32, d.connections_total);
+    limits.connections_per_ip =
+        read_uint(s["connections_per_ip"], 0, kMaxU32, d.connections_per_ip);
+    limits.tls_handshake_timeout =
+        read_uint(s["tls_handshake_timeout"], 1, 300, d.tls_handshake_timeout);
+    limits.idle_timeout = read_uint(s["idle_timeout"], 1, 86400, d.idle_timeout);
+    limits.stream_queue_bytes =
+        read_uint(s["stream_queue_bytes"], 65536, 67108864, d.stream_queue_bytes);
     if (limits.default_lifetime > limits.max_lifetime)
         f.origin->fail(default_field.path, {default_field.path, max_field.path},
                        "must not be greater than " + max_field.path + " (" +
@@ -216,15 +335,16 @@ IoEngine read_io_engine(const Field& f) {
 
 }  // namespace
 
-Config read_config(const Field& root) {
-    const Section s(root, {"realm", "software", "server_name", "listen", "relay", "auth", "peers",
-                           "limits", "workers", "io_engine", "log"});
+Config read_config(const Field& root, const PathBase& paths) {
+    const Section s(root, {"realm", "software", "server_name", "listen", "tls", "relay", "auth",
+                           "peers", "limits", "workers", "io_engine", "log", "user", "group"});
     Config c;
     c.source = root.origin->file();
     c.realm = read_required_string(s["realm"]);
     c.software = read_string(s["software"]).value_or(c.software);
     c.listen = read_listen(s["listen"]);
     c.server_name = read_server_name(s["server_name"], c.listen);
+    c.tls = read_tls(s["tls"], join_path(s["listen"].path, "tls"), c.listen, paths);
     c.relay = read_relay(s["relay"]);
     c.auth = read_auth(s["auth"]);
     c.peers = read_peers(s["peers"]);
@@ -232,6 +352,8 @@ Config read_config(const Field& root) {
     c.workers = read_uint(s["workers"], 0, 256, c.workers);  // 0 = one per core
     c.io_engine = read_io_engine(s["io_engine"]);
     c.log = read_log(s["log"]);
+    c.user = read_account(s["user"]);
+    c.group = read_account(s["group"]);
     return c;
 }
 

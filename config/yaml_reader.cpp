@@ -12,7 +12,6 @@ namespace hallpass::config::detail {
 Origin::Origin(std::string file, std::vector<std::string> overridden)
     : file_(std::move(file)), overridden_(std::move(overridden)) {}
 
-// True when the key, or the list or mapping holding it, was set on the command line:
 // "listen.udp[0]" counts as overridden by "listen.udp".
 bool Origin::overridden(std::string_view key) const {
     return std::any_of(overridden_.begin(), overridden_.end(), [&](const std::string& o) {
@@ -111,6 +110,14 @@ std::uint32_t read_uint(const Field& f, std::uint32_t lo, std::uint32_t hi,
     if (ec == std::errc::result_out_of_range || value < lo || value > hi)
         f.fail("must be between " + range + " (got " + *text + ")");
     return static_cast<std::uint32_t>(value);
+}
+
+bool read_bool(const Field& f, bool fallback) {
+    const auto text = read_string(f);
+    if (!text) return fallback;
+    if (*text == "true" || *text == "True" || *text == "TRUE") return true;
+    if (*text == "false" || *text == "False" || *text == "FALSE") return false;
+    f.fail("must be true or false (got " + describe(f.node) + ")");
 }
 
 std::vector<Field> read_list(const Field& f) {

@@ -30,10 +30,10 @@ public:
     // involved was overridden, the file when none was, else both.
     [[noreturn]] void fail(std::string_view key, std::initializer_list<std::string_view> involved,
                            std::string_view reason) const;
-
-private:
+    // True when the key, or the list or mapping holding it, was set on the command line.
     bool overridden(std::string_view key) const;
 
+private:
     std::string file_;
     std::vector<std::string> overridden_;
 };
@@ -69,6 +69,8 @@ std::string describe(const YAML::Node& node);
 std::optional<std::string> read_string(const Field& f);
 std::string read_required_string(const Field& f);  // present and non-empty
 std::uint32_t read_uint(const Field& f, std::uint32_t lo, std::uint32_t hi, std::uint32_t fallback);
+// true or false (also True, TRUE, False, FALSE: the YAML 1.2 core schema); not yes/no/on/off.
+bool read_bool(const Field& f, bool fallback);
 // Elements with paths "key[i]"; absent gives an empty list.
 std::vector<Field> read_list(const Field& f);
 

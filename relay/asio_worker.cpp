@@ -2,7 +2,10 @@
 // drains it with recvmmsg, hands each datagram to the TURN core and sends the results with
 // sendmmsg. One io_context per thread; nothing here is shared with other workers except
 // through SharedState on allocate and free.
+#include <spdlog/spdlog.h>
+
 #include <boost/asio.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -10,6 +13,9 @@
 #include "relay/allocation_log.hpp"
 #include "relay/datagram_batch.hpp"
 #include "relay/shared_state.hpp"
+#include "relay/stream_acceptor.hpp"
+#include "relay/stream_connection.hpp"
+#include "relay/tls_context.hpp"
 #include "relay/socket_address.hpp"
 #include "relay/udp_socket.hpp"
 #include "relay/worker.hpp"
@@ -29,6 +35,21 @@ struct Listener {
     TransportAddress local;
 };
 
+struct StreamListener {
+    std::unique_ptr<StreamAcceptor> acceptor;
+    bool tls = false;
+    StreamSettings settings;
+};
+
+StreamSettings stream_settings(const config::Config& c, bool proxy_protocol) {
+    StreamSettings s;
+    s.proxy_protocol = proxy_protocol;
+    s.handshake_timeout = std::chrono::seconds(c.limits.tls_handshake_timeout);
+    s.idle_timeout = std::chrono::seconds(c.limits.idle_timeout);
+    s.queue_bytes = c.limits.stream_queue_bytes;
+    return s;
+}
+
 struct RelaySocket {
     udp::socket socket;
     alloc::AllocationId id;
@@ -45,7 +66,7 @@ turn::Instant now() {
             duration_cast<seconds>(system_clock::now().time_since_epoch()).count()};
 }
 
-class AsioWorker final : public Worker, public turn::AllocationHost {
+class AsioWorker final : public Worker, public turn::AllocationHost, public StreamOwner {
 public:
     AsioWorker(unsigned index, SharedState& shared)
         : index_(index),
@@ -55,10 +76,19 @@ public:
         for (const auto& address : shared.config().listen.udp)
             listeners_.push_back(std::make_shared<Listener>(
                 Listener{adopt(io_, bind_listener(address), address.ip.family), address}));
+        const auto& c = shared.config();
+        for (const auto& l : c.listen.tcp)
+            stream_listeners_.push_back({std::make_unique<StreamAcceptor>(io_, l.address, "tcp"), false,
+                                         stream_settings(c, l.proxy_protocol)});
+        for (const auto& l : c.listen.tls)
+            stream_listeners_.push_back({std::make_unique<StreamAcceptor>(io_, l.address, "tls"), true,
+                                         stream_settings(c, l.proxy_protocol)});
     }
 
     void run() override {
         for (auto& l : listeners_) arm_listener(l);
+        for (auto& l : stream_listeners_)
+            l.acceptor->start([this, &l](boost::asio::ip::tcp::socket s) { on_accept(l, std::move(s)); });
         arm_tick();
         io_.run();
     }
@@ -89,7 +119,17 @@ public:
         log_allocation_ended(index_, a, why, t.monotonic);
     }
 
+    // StreamOwner
+    bool admit(StreamConnectionBase& c) override;
+    void on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) override;
+    void on_stream_closed(StreamConnectionBase& c) override;
+    bool has_allocation(const alloc::FiveTuple& five_tuple) override {
+        return server_.has_allocation(five_tuple);
+    }
+
 private:
+    void on_accept(StreamListener& l, boost::asio::ip::tcp::socket socket);
+
     void arm_listener(const std::shared_ptr<Listener>& l) {
         l->socket.async_wait(udp::socket::wait_read, [this, l](boost::system::error_code ec) {
             if (ec) return;
@@ -131,6 +171,9 @@ private:
     asio::steady_timer tick_;
     std::vector<std::shared_ptr<Listener>> listeners_;
     std::vector<std::shared_ptr<RelaySocket>> relays_;  // by allocation slot
+    std::vector<StreamListener> stream_listeners_;
+    boost::unordered_flat_map<alloc::FiveTuple, std::shared_ptr<StreamConnectionBase>, alloc::FiveTupleHash>
+        streams_;
     ReceiveBatch receive_;
     SendBatch send_;
     std::array<std::uint8_t, 2048> reply_{};
@@ -182,12 +225,59 @@ void AsioWorker::drain_relay(RelaySocket& r) {
             const turn::PeerPacket packet{receive_.storage(i), buffer_headroom, receive_.length(i)};
             const auto action = server_.on_peer_packet(r.id, from_socket_address(receive_.sender(i)), packet, t);
             if (!action.deliver) continue;
-            if (Listener* l = listener_for(action.client->server))
+            if (action.client->transport != alloc::Transport::udp) {
+                if (auto it = streams_.find(*action.client); it != streams_.end())
+                    it->second->send(action.bytes, true);
+            } else if (Listener* l = listener_for(action.client->server)) {
                 send_.add(l->socket.native_handle(), action.bytes, action.client->client);
+            }
         }
         send_.flush();
         if (n < batch_size) break;
     }
+}
+
+void AsioWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket socket) {
+    if (!shared_.open_connection()) {
+        boost::system::error_code ignored;
+        socket.close(ignored);  // limits.connections_total reached
+        return;
+    }
+    auto c = l.tls ? make_tls_connection(std::move(socket), shared_.tls()->current(), l.acceptor->address(),
+                                         l.settings, *this)
+                   : make_tcp_connection(std::move(socket), l.acceptor->address(), l.settings, *this);
+    c->start();
+}
+
+bool AsioWorker::admit(StreamConnectionBase& c) {
+    const auto& tuple = c.five_tuple();
+    if (streams_.contains(tuple) || !shared_.admit_client_ip(tuple.client.ip)) return false;
+    streams_.emplace(tuple, c.shared_from_this());
+    return true;
+}
+
+void AsioWorker::on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) {
+    const auto action = server_.on_client_packet(c.five_tuple(), message, now(), reply_);
+    if (action.kind == turn::ClientAction::Kind::reply) {
+        c.send(action.bytes, false);
+    } else if (action.kind == turn::ClientAction::Kind::to_peer) {
+        const auto& relay = relays_[action.allocation.index];
+        if (!relay) return;
+        // The payload lies in the connection's framer, which moves on with the next frame.
+        send_.add(relay->socket.native_handle(), action.bytes, action.peer);
+        send_.flush();
+    }
+}
+
+void AsioWorker::on_stream_closed(StreamConnectionBase& c) {
+    shared_.close_connection();
+    if (!c.admitted()) return;
+    const auto tuple = c.five_tuple();
+    shared_.release_client_ip(tuple.client.ip);
+    if (c.dropped() > 0)
+        spdlog::info("stream closed client={} dropped_media_datagrams={}", tuple.client.to_string(), c.dropped());
+    server_.on_connection_closed(tuple, now());
+    streams_.erase(tuple);
 }
 
 int AsioWorker::bind_endpoint(alloc::AllocationId id, const TransportAddress& address) {

@@ -4,11 +4,14 @@
 
 #include <boost/asio.hpp>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
 #include "relay/ice_server.hpp"
 #include "relay/logging.hpp"
+#include "relay/privileges.hpp"
+#include "relay/tls_context.hpp"
 #include "relay/shared_state.hpp"
 #include "relay/udp_socket.hpp"
 #include "relay/worker.hpp"
@@ -39,16 +42,46 @@ void check_relay_ranges(SharedState& shared) {
     }
 }
 
+bool is_loopback(const IpAddress& ip) { return ip.is_v4() ? ip.bytes[0] == 127 : ip == *IpAddress::parse("::1"); }
+
 bool all_loopback(const config::Config& c) {
     for (const auto& a : c.listen.udp)
-        if (!(a.ip.is_v4() ? a.ip.bytes[0] == 127 : a.ip == *IpAddress::parse("::1"))) return false;
+        if (!is_loopback(a.ip)) return false;
+    for (const auto& l : c.listen.tcp)
+        if (!is_loopback(l.address.ip)) return false;
+    for (const auto& l : c.listen.tls)
+        if (!is_loopback(l.address.ip)) return false;
     return true;
+}
+
+void make_tls(SharedState& shared) {
+    const auto& c = shared.config();
+    if (c.listen.tls.empty()) return;
+    shared.set_tls(std::make_unique<TlsContextStore>(
+        TlsFiles{c.tls.certificate, c.tls.private_key, c.tls.self_signed}));
+}
+
+// SIGHUP re-reads the certificate and key; connections already open keep theirs.
+void reload(SharedState& shared) {
+    if (!shared.tls()) {
+        spdlog::info("SIGHUP: nothing to reload (no TLS listeners)");
+        return;
+    }
+    std::string why;
+    if (shared.tls()->reload(&why))
+        spdlog::info("SIGHUP: reloaded TLS certificate: {}", shared.tls()->certificate_summary());
+    else
+        spdlog::error("SIGHUP: kept the previous TLS certificate: {}", why);
 }
 
 void log_summary(const config::Config& c, unsigned workers, std::string_view engine) {
     spdlog::info("hallpass {} starting: config={} realm={} workers={} io_engine={}", HALLPASS_VERSION,
                  c.source, c.realm, workers, engine);
     for (const auto& a : c.listen.udp) spdlog::info("listening udp {}", a.to_string());
+    for (const auto& l : c.listen.tcp)
+        spdlog::info("listening tcp {}{}", l.address.to_string(), l.proxy_protocol ? " (PROXY protocol)" : "");
+    for (const auto& l : c.listen.tls)
+        spdlog::info("listening tls {}{}", l.address.to_string(), l.proxy_protocol ? " (PROXY protocol)" : "");
     for (const auto& r : c.relay.ranges)
         spdlog::info("relay range {} ports {}-{}", r, c.relay.ports.min, c.relay.ports.max);
     spdlog::info("auth: {} user(s), {} shared secret(s); peers allowed beyond the default deny list: {}",
@@ -70,11 +103,14 @@ void log_browser_hint(const config::Config& c) {
 
 std::vector<std::string> turn_urls(const config::Config& c) {
     std::vector<std::string> urls;
-    for (const auto& a : c.listen.udp) {
-        const bool v6 = !a.ip.is_v4() && c.server_name.find(':') != std::string::npos;
-        const std::string host = v6 ? "[" + c.server_name + "]" : c.server_name;
-        urls.push_back("turn:" + host + ":" + std::to_string(a.port) + "?transport=udp");
-    }
+    const std::string host =
+        c.server_name.find(':') != std::string::npos ? "[" + c.server_name + "]" : c.server_name;
+    for (const auto& a : c.listen.udp) urls.push_back("turn:" + host + ":" + std::to_string(a.port) + "?transport=udp");
+    for (const auto& l : c.listen.tcp)
+        if (!l.proxy_protocol)
+            urls.push_back("turn:" + host + ":" + std::to_string(l.address.port) + "?transport=tcp");
+    for (const auto& l : c.listen.tls)
+        urls.push_back("turns:" + host + ":" + std::to_string(l.address.port) + "?transport=tcp");
     return urls;
 }
 
@@ -83,25 +119,32 @@ int serve(const config::Config& config) {
     if (config.io_engine == config::IoEngine::io_uring)
         throw std::runtime_error(config.source + ": io_engine: io_uring is not available in this "
                                  "build yet; use auto or epoll");
-    if (config.listen.udp.empty())
-        throw std::runtime_error(config.source + ": listen.udp: TCP and TLS listeners are not "
-                                 "available in this build yet; configure at least one UDP listener");
     SharedState shared(config);
     check_relay_ranges(shared);
+    make_tls(shared);
     const unsigned n = worker_count(config);
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < n; ++i) workers.push_back(make_asio_worker(i, shared));
     log_summary(config, n, workers.front()->engine_name());
+    if (shared.tls()) spdlog::info("tls certificate: {}", shared.tls()->certificate_summary());
+    drop_privileges(config.user, config.group);
 
     std::vector<std::thread> threads;
     for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
 
     boost::asio::io_context signals_io;
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code, int signal) {
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
+    std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+            reload(shared);
+            signals.async_wait(on_signal);
+            return;
+        }
         spdlog::info("signal {}: stopping", signal);
         for (auto& w : workers) w->stop();
-    });
+    };
+    signals.async_wait(on_signal);
     log_browser_hint(config);
     spdlog::info("hallpass ready");
     signals_io.run();

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "alloc/even_port_pair.hpp"
+#include "relay/tls_context.hpp"
 
 namespace hallpass::relay {
 namespace {
@@ -60,6 +61,42 @@ SharedState::SharedState(const config::Config& config)
       pool_(parse_blocks(config.relay.ranges), {config.relay.ports.min, config.relay.ports.max}),
       ledger_(config.limits.allocations_total, config.limits.allocations_per_user),
       rng_(random_seed()) {}
+
+SharedState::~SharedState() = default;
+
+void SharedState::set_tls(std::unique_ptr<TlsContextStore> tls) { tls_ = std::move(tls); }
+
+bool SharedState::open_connection() {
+    std::lock_guard lock(mutex_);
+    const auto limit = config_.limits.connections_total;
+    if (limit != 0 && connections_ >= limit) return false;
+    ++connections_;
+    return true;
+}
+
+void SharedState::close_connection() {
+    std::lock_guard lock(mutex_);
+    if (connections_ > 0) --connections_;
+}
+
+bool SharedState::admit_client_ip(const IpAddress& ip) {
+    std::lock_guard lock(mutex_);
+    const auto limit = config_.limits.connections_per_ip;
+    auto& count = connections_per_ip_[ip];
+    if (limit != 0 && count >= limit) {
+        if (count == 0) connections_per_ip_.erase(ip);
+        return false;
+    }
+    ++count;
+    return true;
+}
+
+void SharedState::release_client_ip(const IpAddress& ip) {
+    std::lock_guard lock(mutex_);
+    auto it = connections_per_ip_.find(ip);
+    if (it == connections_per_ip_.end()) return;
+    if (--it->second == 0) connections_per_ip_.erase(it);
+}
 
 std::optional<TransportAddress> SharedState::acquire(AddressFamily family, bool even_port) {
     std::lock_guard lock(mutex_);

@@ -4,7 +4,9 @@
 // behind one mutex, far from the packet path.
 #pragma once
 
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <random>
 #include <vector>
@@ -23,6 +25,7 @@ namespace hallpass::relay {
 class SharedState {
 public:
     explicit SharedState(const config::Config& config);
+    ~SharedState();
 
     const config::Config& config() const { return config_; }
     const turn::CredentialStore& credentials() const { return credentials_; }
@@ -43,6 +46,17 @@ public:
     void expire_reservations(alloc::Millis now);
     alloc::QuotaLedger::Verdict reserve_quota(std::string_view user);
     void release_quota(std::string_view user);
+    // Stream connections: counted in total at accept, and per client IP once the client's
+    // address is known (after a PROXY header). false: over the limit.
+    bool open_connection();
+    void close_connection();
+    bool admit_client_ip(const IpAddress& ip);
+    void release_client_ip(const IpAddress& ip);
+
+    // The TLS context store, when TLS listeners are configured (set once at start).
+    class TlsContextStore* tls() const { return tls_.get(); }
+    void set_tls(std::unique_ptr<class TlsContextStore> tls);
+
     // The address told to clients for a bound relay address (1:1 NAT), else itself.
     TransportAddress advertised(const TransportAddress& bound) const;
 
@@ -57,6 +71,9 @@ private:
     alloc::RelayAddressPool pool_;
     alloc::QuotaLedger ledger_;
     alloc::ReservationTable reservations_;
+    std::size_t connections_ = 0;
+    std::unordered_map<IpAddress, std::size_t> connections_per_ip_;
+    std::unique_ptr<class TlsContextStore> tls_;
     std::mt19937_64 rng_;
 };
 

@@ -61,6 +61,7 @@ public:
     void end_all(Instant now);
 
     std::size_t allocation_count() const { return table_.size(); }
+    bool has_allocation(const alloc::FiveTuple& five_tuple) { return table_.find(five_tuple) != nullptr; }
     const alloc::Allocation* allocation(alloc::AllocationId id) const { return table_.get(id); }
 
 private:

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -51,6 +53,11 @@ bool starts_with(const std::string& s, std::string_view prefix) {
 }
 
 TransportAddress addr(std::string_view text) { return *TransportAddress::parse(text); }
+StreamListener plain(std::string_view text) { return StreamListener{addr(text), false}; }
+StreamListener proxied(std::string_view text) { return StreamListener{addr(text), true}; }
+std::string cwd_path(std::string_view relative) {
+    return (std::filesystem::current_path() / relative).lexically_normal().string();
+}
 IpAddress ip(std::string_view text) { return *IpAddress::parse(text); }
 
 // ---- valid input --------------------------------------------------------------------
@@ -61,8 +68,11 @@ software: ""
 server_name: turn.example.org
 listen:
   udp: ["0.0.0.0:3478", "[::]:3478"]
-  tcp: ["0.0.0.0:3478"]
+  tcp: ["0.0.0.0:3478", {address: "127.0.0.1:3479", proxy_protocol: true}]
   tls: ["0.0.0.0:443"]
+tls:
+  certificate: /etc/hallpass/cert.pem
+  private_key: /etc/hallpass/key.pem
 relay:
   ranges: ["185.62.212.128/25", "10.0.0.0/24", "2001:db8::/64"]
   ports: {min: 20000, max: 20999}
@@ -83,9 +93,16 @@ limits:
   max_lifetime: 1200
   permission_lifetime: 120
   channel_lifetime: 300
+  connections_total: 500
+  connections_per_ip: 50
+  tls_handshake_timeout: 5
+  idle_timeout: 30
+  stream_queue_bytes: 65536
 workers: 4
 io_engine: io_uring
 log: {level: debug, format: json}
+user: hallpass
+group: nogroup
 )";
 
 TEST(ConfigLoad, FullFileFillsEveryField) {
@@ -95,8 +112,11 @@ TEST(ConfigLoad, FullFileFillsEveryField) {
     EXPECT_EQ(c.software, "");
     EXPECT_EQ(c.server_name, "turn.example.org");
     EXPECT_EQ(c.listen.udp, (std::vector{addr("0.0.0.0:3478"), addr("[::]:3478")}));
-    EXPECT_EQ(c.listen.tcp, std::vector{addr("0.0.0.0:3478")});
-    EXPECT_EQ(c.listen.tls, std::vector{addr("0.0.0.0:443")});
+    EXPECT_EQ(c.listen.tcp, (std::vector{plain("0.0.0.0:3478"), proxied("127.0.0.1:3479")}));
+    EXPECT_EQ(c.listen.tls, std::vector{plain("0.0.0.0:443")});
+    EXPECT_EQ(c.tls.certificate, "/etc/hallpass/cert.pem");
+    EXPECT_EQ(c.tls.private_key, "/etc/hallpass/key.pem");
+    EXPECT_FALSE(c.tls.self_signed);
     EXPECT_EQ(c.relay.ranges,
               (std::vector<std::string>{"185.62.212.128/25", "10.0.0.0/24", "2001:db8::/64"}));
     EXPECT_EQ(c.relay.ports.min, 20000);
@@ -118,10 +138,17 @@ TEST(ConfigLoad, FullFileFillsEveryField) {
     EXPECT_EQ(c.limits.max_lifetime, 1200u);
     EXPECT_EQ(c.limits.permission_lifetime, 120u);
     EXPECT_EQ(c.limits.channel_lifetime, 300u);
+    EXPECT_EQ(c.limits.connections_total, 500u);
+    EXPECT_EQ(c.limits.connections_per_ip, 50u);
+    EXPECT_EQ(c.limits.tls_handshake_timeout, 5u);
+    EXPECT_EQ(c.limits.idle_timeout, 30u);
+    EXPECT_EQ(c.limits.stream_queue_bytes, 65536u);
     EXPECT_EQ(c.workers, 4u);
     EXPECT_EQ(c.io_engine, IoEngine::io_uring);
     EXPECT_EQ(c.log.level, LogLevel::debug);
     EXPECT_EQ(c.log.format, LogFormat::json);
+    EXPECT_EQ(c.user, "hallpass");
+    EXPECT_EQ(c.group, "nogroup");
 }
 
 TEST(ConfigLoad, MinimalFileGetsDefaults) {
@@ -129,6 +156,10 @@ TEST(ConfigLoad, MinimalFileGetsDefaults) {
     EXPECT_EQ(c.software, "hallpass");
     EXPECT_EQ(c.server_name, "127.0.0.1");  // the first listen address
     EXPECT_TRUE(c.listen.tcp.empty());
+    EXPECT_TRUE(c.listen.tls.empty());
+    EXPECT_EQ(c.tls.certificate, "");  // no tls listener: no certificate needed
+    EXPECT_EQ(c.tls.private_key, "");
+    EXPECT_FALSE(c.tls.self_signed);
     EXPECT_EQ(c.relay.ports.min, 16384);
     EXPECT_EQ(c.relay.ports.max, 32767);
     EXPECT_TRUE(c.relay.advertise.empty());
@@ -141,10 +172,17 @@ TEST(ConfigLoad, MinimalFileGetsDefaults) {
     EXPECT_EQ(c.limits.max_lifetime, 3600u);
     EXPECT_EQ(c.limits.permission_lifetime, 300u);
     EXPECT_EQ(c.limits.channel_lifetime, 600u);
+    EXPECT_EQ(c.limits.connections_total, 10000u);
+    EXPECT_EQ(c.limits.connections_per_ip, 1000u);
+    EXPECT_EQ(c.limits.tls_handshake_timeout, 10u);
+    EXPECT_EQ(c.limits.idle_timeout, 60u);
+    EXPECT_EQ(c.limits.stream_queue_bytes, 1048576u);
     EXPECT_EQ(c.workers, 0u);
     EXPECT_EQ(c.io_engine, IoEngine::automatic);
     EXPECT_EQ(c.log.level, LogLevel::info);
     EXPECT_EQ(c.log.format, LogFormat::text);
+    EXPECT_EQ(c.user, "");
+    EXPECT_EQ(c.group, "");
 }
 
 TEST(ConfigLoad, NullValuesMeanDefaults) {
@@ -159,6 +197,16 @@ TEST(ConfigLoad, BundledDefaultConfigLoads) {
     EXPECT_EQ(c.source, path);
     EXPECT_EQ(c.realm, "hallpass.local");
     EXPECT_EQ(c.listen.udp, std::vector{addr("127.0.0.1:3478")});
+    EXPECT_EQ(c.listen.tcp, std::vector{plain("127.0.0.1:3478")});
+    EXPECT_EQ(c.listen.tls, std::vector{plain("127.0.0.1:5349")});
+    // Relative to the file's directory, wherever the process runs.
+    EXPECT_EQ(c.tls.certificate,
+              std::string(HALLPASS_SOURCE_DIR) + "/config/selfsigned/hallpass.crt");
+    EXPECT_EQ(c.tls.private_key,
+              std::string(HALLPASS_SOURCE_DIR) + "/config/selfsigned/hallpass.key");
+    EXPECT_TRUE(c.tls.self_signed);
+    EXPECT_EQ(c.limits.connections_per_ip, 1000u);
+    EXPECT_EQ(c.user, "");
     EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"127.0.0.1/32"});
     EXPECT_EQ(c.peers.allow, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
     EXPECT_EQ(c.auth.secrets, std::vector<std::string>{"hallpass-dev-secret-change-me"});
@@ -170,8 +218,30 @@ TEST(ConfigLoad, BundledProductionExampleLoads) {
     const Config c =
         load_config(std::string(HALLPASS_SOURCE_DIR) + "/config/hallpass.production.example.yaml");
     EXPECT_EQ(c.listen.udp, std::vector{addr("0.0.0.0:3478")});
+    EXPECT_EQ(c.listen.tcp, std::vector{plain("0.0.0.0:3478")});
+    EXPECT_EQ(c.listen.tls, std::vector{plain("0.0.0.0:443")});
+    EXPECT_EQ(c.tls.certificate, "/etc/letsencrypt/live/turn.example.org/fullchain.pem");
+    EXPECT_EQ(c.tls.private_key, "/etc/letsencrypt/live/turn.example.org/privkey.pem");
+    EXPECT_FALSE(c.tls.self_signed);
+    EXPECT_EQ(c.user, "hallpass");
+    EXPECT_EQ(c.group, "hallpass");
     EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"185.62.212.128/25"});
     EXPECT_EQ(c.server_name, "turn.example.org");
+}
+
+TEST(ConfigLoad, BundledDefaultConfigLoadsFromARelativePath) {
+    const auto here = std::filesystem::current_path();
+    std::filesystem::current_path(HALLPASS_SOURCE_DIR);
+    Config c;
+    try {
+        c = load_config("config/hallpass.default.yaml");
+    } catch (...) {
+        std::filesystem::current_path(here);
+        throw;
+    }
+    std::filesystem::current_path(here);
+    EXPECT_EQ(c.tls.certificate,
+              std::string(HALLPASS_SOURCE_DIR) + "/config/selfsigned/hallpass.crt");
 }
 
 TEST(ConfigLoad, MissingFileNamesPath) {
@@ -186,6 +256,203 @@ TEST(ConfigLoad, MissingFileNamesPath) {
             }
         },
         ConfigError);
+}
+
+// ---- TCP and TLS listeners, certificates, accounts ----------------------------------
+
+TEST(ConfigStream, ListenerIsAddressOrMapping) {
+    const Config c = parse_config(
+        Doc().listen("listen: {tcp: [\"127.0.0.1:3478\", {address: \"[::1]:3479\", "
+                     "proxy_protocol: true}, {address: \"127.0.0.1:3480\"}, "
+                     "{address: \"127.0.0.1:3481\", proxy_protocol: false}]}")
+            .text(),
+        "t.yaml");
+    EXPECT_EQ(c.listen.tcp, (std::vector{plain("127.0.0.1:3478"), proxied("[::1]:3479"),
+                                         plain("127.0.0.1:3480"), plain("127.0.0.1:3481")}));
+    EXPECT_TRUE(c.listen.udp.empty());
+    EXPECT_EQ(c.server_name, "127.0.0.1");  // first listener, here a tcp one
+}
+
+TEST(ConfigStream, ServerNameFallsBackToTcpThenTls) {
+    const std::string tls = "tls: {self_signed: true}";
+    EXPECT_EQ(parse_config(Doc().listen("listen: {tls: [\"127.0.0.2:5349\"], tcp: "
+                                        "[{address: \"127.0.0.3:3478\"}]}")
+                               .extra(tls)
+                               .text(),
+                           "t.yaml")
+                  .server_name,
+              "127.0.0.3");
+    EXPECT_EQ(parse_config(Doc().listen("listen: {tls: [\"[::1]:5349\"]}").extra(tls).text(),
+                           "t.yaml")
+                  .server_name,
+              "::1");
+}
+
+TEST(ConfigStream, BadListenerEntries) {
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:1\", proxy: true}]}")
+                           .text()),
+              "test.yaml: listen.tcp[0].proxy: unknown key (expected one of: address, "
+              "proxy_protocol)");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{proxy_protocol: true}]}").text()),
+              "test.yaml: listen.tcp[0].address: required key is missing");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:1\", "
+                                    "proxy_protocol: yes}]}")
+                           .text()),
+              "test.yaml: listen.tcp[0].proxy_protocol: must be true or false (got \"yes\")");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [[\"127.0.0.1:1\"]]}").text()),
+              "test.yaml: listen.tcp[0]: must be ip:port or {address: ip:port, proxy_protocol: "
+              "true} (got a list)");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:0\"}]}").text()),
+              "test.yaml: listen.tcp[0].address: port must be between 1 and 65535 (got 0)");
+}
+
+TEST(ConfigStream, DuplicateAddresses) {
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [\"127.0.0.1:3478\", {address: "
+                                    "\"127.0.0.1:3478\", proxy_protocol: true}]}")
+                           .text()),
+              "test.yaml: listen.tcp[1]: duplicate address 127.0.0.1:3478");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [\"127.0.0.1:443\"], tls: [\"127.0.0.1:"
+                                    "5349\", \"127.0.0.1:443\"]}")
+                           .extra("tls: {self_signed: true}")
+                           .text()),
+              "test.yaml: listen.tls[1]: address 127.0.0.1:443 is also in listen.tcp (one TCP port "
+              "cannot serve both TCP and TLS)");
+    // A wildcard covers every address of its family on that port.
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [\"127.0.0.1:443\"], tls: [\"0.0.0.0:443\"]}")
+                           .extra("tls: {self_signed: true}")
+                           .text()),
+              "test.yaml: listen.tls[0]: address 0.0.0.0:443 overlaps listen.tcp address "
+              "127.0.0.1:443 (same port, and a wildcard address covers both)");
+}
+
+TEST(ConfigStream, SameAddressOnUdpAndTcpIsFine) {
+    const Config c = parse_config(
+        Doc().listen("listen: {udp: [\"0.0.0.0:3478\"], tcp: [\"0.0.0.0:3478\"], "
+                     "tls: [\"[::]:3478\"]}")
+            .extra("tls: {self_signed: true}")
+            .text(),
+        "t.yaml");
+    EXPECT_EQ(c.listen.tcp, std::vector{plain("0.0.0.0:3478")});
+    EXPECT_EQ(c.listen.tls, std::vector{plain("[::]:3478")});  // other family
+}
+
+constexpr const char* kTlsListen = "listen: {tls: [\"127.0.0.1:5349\"]}";
+
+TEST(ConfigTls, CertificateRequiredForTlsListener) {
+    const std::string needed =
+        "test.yaml: tls.certificate: required when listen.tls is set (or set tls.self_signed: "
+        "true to make a self-signed certificate, for trying hallpass only)";
+    EXPECT_EQ(error_of(Doc().listen(kTlsListen).text()), needed);
+    EXPECT_EQ(error_of(Doc().listen(kTlsListen).extra("tls: {self_signed: false}").text()), needed);
+    EXPECT_EQ(error_of(Doc{}.text(), {{"listen.tls", "127.0.0.1:5349"}}),
+              "test.yaml + command line: tls.certificate: required when listen.tls is set (or set "
+              "tls.self_signed: true to make a self-signed certificate, for trying hallpass "
+              "only)");
+}
+
+TEST(ConfigTls, BothPathsOrNeither) {
+    EXPECT_EQ(error_of(Doc().listen(kTlsListen).extra("tls: {certificate: /c.pem}").text()),
+              "test.yaml: tls.private_key: required when tls.certificate is set");
+    EXPECT_EQ(error_of(Doc().extra("tls: {private_key: /k.pem, self_signed: true}").text()),
+              "test.yaml: tls.certificate: required when tls.private_key is set");
+    EXPECT_EQ(error_of(Doc().listen(kTlsListen)
+                           .extra("tls: {certificate: \"\", private_key: /k.pem}")
+                           .text()),
+              "test.yaml: tls.certificate: must not be empty");
+    EXPECT_EQ(error_of(Doc().extra("tls: {self_signed: 1}").text()),
+              "test.yaml: tls.self_signed: must be true or false (got \"1\")");
+    EXPECT_EQ(error_of(Doc().extra("tls: {cert: x}").text()),
+              "test.yaml: tls.cert: unknown key (expected one of: certificate, private_key, "
+              "self_signed)");
+}
+
+TEST(ConfigTls, SelfSignedNeedsNoPaths) {
+    const Config c =
+        parse_config(Doc().listen(kTlsListen).extra("tls: {self_signed: true}").text(), "t.yaml");
+    EXPECT_TRUE(c.tls.self_signed);
+    // parse_config has no file: the default paths lie under the current directory.
+    EXPECT_EQ(c.tls.certificate, cwd_path("selfsigned/hallpass.crt"));
+    EXPECT_EQ(c.tls.private_key, cwd_path("selfsigned/hallpass.key"));
+}
+
+TEST(ConfigTls, PathsAreKeptWithoutCheckingTheFiles) {
+    const Config c = parse_config(Doc().listen(kTlsListen)
+                                      .extra("tls: {certificate: /nonexistent/c.pem, "
+                                             "private_key: /nonexistent/k.pem}")
+                                      .text(),
+                                  "t.yaml");
+    EXPECT_EQ(c.tls.certificate, "/nonexistent/c.pem");
+    EXPECT_EQ(c.tls.private_key, "/nonexistent/k.pem");
+    EXPECT_FALSE(c.tls.self_signed);
+}
+
+TEST(ConfigTls, RelativePathsFollowTheConfigFile) {
+    const auto dir =
+        (std::filesystem::path(::testing::TempDir()) / "hallpass_config_test").lexically_normal();
+    std::filesystem::create_directories(dir / "etc");
+    const auto file = dir / "etc" / "hallpass.yaml";
+    {
+        std::ofstream out(file);
+        out << Doc().listen(kTlsListen)
+                   .extra("tls: {certificate: certs/c.pem, private_key: ../k.pem}")
+                   .text();
+    }
+    const Config c = load_config(file.string());
+    EXPECT_EQ(c.tls.certificate, (dir / "etc" / "certs" / "c.pem").string());
+    EXPECT_EQ(c.tls.private_key, (dir / "k.pem").string());
+    const auto self_signed_file = dir / "etc" / "self_signed.yaml";
+    {
+        std::ofstream out(self_signed_file);
+        out << Doc().listen(kTlsListen).extra("tls: {self_signed: true}").text();
+    }
+    const Config self_signed = load_config(self_signed_file.string());
+    EXPECT_EQ(self_signed.tls.certificate, (dir / "etc" / "selfsigned" / "hallpass.crt").string());
+    EXPECT_EQ(self_signed.tls.private_key, (dir / "etc" / "selfsigned" / "hallpass.key").string());
+    // Typed on the command line: relative to where the command runs, as a shell would.
+    const Config typed = load_config(file.string(), {{"tls.certificate", "my.crt"}});
+    EXPECT_EQ(typed.tls.certificate, cwd_path("my.crt"));
+    EXPECT_EQ(typed.tls.private_key, (dir / "k.pem").string());
+    std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigTls, RelativePathWithoutAFileFollowsTheCurrentDirectory) {
+    const Config c =
+        parse_config(Doc().listen(kTlsListen).extra("tls: {certificate: c.pem, private_key: k.pem}")
+                         .text(),
+                     "t.yaml");
+    EXPECT_EQ(c.tls.certificate, cwd_path("c.pem"));
+    EXPECT_EQ(c.tls.private_key, cwd_path("k.pem"));
+}
+
+TEST(ConfigAccount, UserAndGroup) {
+    const Config c = parse_config(Doc().extra("user: turn").text(), "t.yaml");
+    EXPECT_EQ(c.user, "turn");
+    EXPECT_EQ(c.group, "");
+    EXPECT_EQ(error_of(Doc().extra("user: \"\"").text()), "test.yaml: user: must not be empty");
+    EXPECT_EQ(error_of(Doc().extra("group: [a]").text()),
+              "test.yaml: group: must be a single value (got a list)");
+    EXPECT_EQ(parse_config(Doc().extra("user:").text(), "t.yaml").user, "");  // null: not set
+}
+
+TEST(ConfigLimits, StreamLimitsRanges) {
+    EXPECT_EQ(error_of(Doc().extra("limits: {tls_handshake_timeout: 0}").text()),
+              "test.yaml: limits.tls_handshake_timeout: must be between 1 and 300 (got 0)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {tls_handshake_timeout: 301}").text()),
+              "test.yaml: limits.tls_handshake_timeout: must be between 1 and 300 (got 301)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {idle_timeout: 86401}").text()),
+              "test.yaml: limits.idle_timeout: must be between 1 and 86400 (got 86401)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {stream_queue_bytes: 65535}").text()),
+              "test.yaml: limits.stream_queue_bytes: must be between 65536 and 67108864 "
+              "(got 65535)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {stream_queue_bytes: 67108865}").text()),
+              "test.yaml: limits.stream_queue_bytes: must be between 65536 and 67108864 "
+              "(got 67108865)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {connections_per_ip: -1}").text()),
+              "test.yaml: limits.connections_per_ip: must be between 0 and 4294967295 (got -1)");
+    const Config c = parse_config(
+        Doc().extra("limits: {connections_total: 0, connections_per_ip: 0}").text(), "t.yaml");
+    EXPECT_EQ(c.limits.connections_total, 0u);  // unlimited
+    EXPECT_EQ(c.limits.connections_per_ip, 0u);
 }
 
 // ---- invalid input: source, key path and reason --------------------------------------
@@ -351,6 +618,48 @@ TEST(ConfigOverrides, ListIsCommaSeparated) {
     EXPECT_EQ(c.listen.udp, (std::vector{addr("127.0.0.1:3478"), addr("[::1]:3479")}));
     EXPECT_EQ(c.auth.secrets, (std::vector<std::string>{"a", "b"}));
     EXPECT_TRUE(c.peers.allow.empty());
+}
+
+TEST(ConfigOverrides, StreamListenersAndTls) {
+    const Config c = parse_config(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:3479\", "
+                                               "proxy_protocol: true}]}")
+                                      .text(),
+                                  "t.yaml",
+                                  {{"listen.tcp", "127.0.0.1:3478, [::1]:3478"},
+                                   {"listen.tls", "127.0.0.1:5349"},
+                                   {"tls.certificate", "/c.pem"},
+                                   {"tls.private_key", "/k.pem"},
+                                   {"limits.connections_per_ip", "5000"},
+                                   {"limits.idle_timeout", "120"},
+                                   {"limits.stream_queue_bytes", "131072"},
+                                   {"limits.tls_handshake_timeout", "3"},
+                                   {"limits.connections_total", "7"},
+                                   {"user", "turn"},
+                                   {"group", "turn"}});
+    // A list override gives plain entries: the file's proxy_protocol entry is replaced.
+    EXPECT_EQ(c.listen.tcp, (std::vector{plain("127.0.0.1:3478"), plain("[::1]:3478")}));
+    EXPECT_EQ(c.listen.tls, std::vector{plain("127.0.0.1:5349")});
+    EXPECT_EQ(c.tls.certificate, "/c.pem");
+    EXPECT_EQ(c.tls.private_key, "/k.pem");
+    EXPECT_EQ(c.limits.connections_per_ip, 5000u);
+    EXPECT_EQ(c.limits.idle_timeout, 120u);
+    EXPECT_EQ(c.limits.stream_queue_bytes, 131072u);
+    EXPECT_EQ(c.limits.tls_handshake_timeout, 3u);
+    EXPECT_EQ(c.limits.connections_total, 7u);
+    EXPECT_EQ(c.user, "turn");
+    EXPECT_EQ(c.group, "turn");
+    EXPECT_TRUE(parse_config(Doc().listen(kTlsListen).text(), "t.yaml",
+                             {{"tls.self_signed", "true"}})
+                    .tls.self_signed);
+    EXPECT_EQ(error_of(Doc{}.text(), {{"tls.self_signed", "on"}}),
+              "command line: tls.self_signed: must be true or false (got \"on\")");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"user", ""}}), "command line: user: must not be empty");
+    EXPECT_EQ(error_of(Doc{}.text(), {{"listen.tcp", "127.0.0.1:1"}, {"listen.tls", "127.0.0.1:1"},
+                                      {"tls.self_signed", "true"}}),
+              "command line: listen.tls[0]: address 127.0.0.1:1 is also in listen.tcp (one TCP "
+              "port cannot serve both TCP and TLS)");
+    EXPECT_EQ(error_of(Doc().listen(kTlsListen).text(), {{"tls.certificate", "/c.pem"}}),
+              "test.yaml + command line: tls.private_key: required when tls.certificate is set");
 }
 
 TEST(ConfigOverrides, AdvertiseItemsAreBoundEqualsPublic) {

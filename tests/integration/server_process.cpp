@@ -5,7 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -15,9 +20,10 @@
 namespace hallpass::testing {
 namespace {
 
-std::string base_config(std::uint16_t port, std::uint16_t relay_min, std::uint16_t relay_count) {
+std::string quoted(const TransportAddress& a) { return "\"" + a.to_string() + "\""; }
+
+std::string base_config(std::uint16_t relay_min, std::uint16_t relay_count) {
     return "realm: hallpass.test\n"
-           "listen:\n  udp: [\"127.0.0.1:" + std::to_string(port) + "\"]\n"
            "relay:\n  ranges: [\"127.0.0.1/32\"]\n"
            "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + relay_count - 1) + "}\n"
            "workers: 2\n"
@@ -33,13 +39,26 @@ std::uint16_t random_relay_block() {
 
 ServerProcess::ServerProcess(const ServerSettings& settings) {
     const std::uint16_t port = free_udp_port();
-    address_ = {IpAddress::v4(127, 0, 0, 1), port};
-    char path[] = "/tmp/hallpass-it-XXXXXX";
-    const int fd = ::mkstemp(path);
-    ::close(fd);
-    config_path_ = path;
+    const IpAddress loopback = IpAddress::v4(127, 0, 0, 1);
+    address_ = {loopback, port};
+    char dir[] = "/tmp/hallpass-it-XXXXXX";
+    dir_ = ::mkdtemp(dir);
+    config_path_ = dir_ + "/hallpass.yaml";
+    certificate_ = dir_ + "/tls/cert.pem";
+    private_key_ = dir_ + "/tls/key.pem";
+    std::string listen = "listen:\n  udp: [" + quoted(address_) + "]\n  tcp: [";
+    if (settings.tcp) listen += quoted(tcp_ = {loopback, free_tcp_port()});
+    if (settings.proxied_tcp) {
+        proxied_ = {loopback, free_tcp_port()};
+        listen += std::string(settings.tcp ? ", " : "") + "{address: " + quoted(proxied_) + ", proxy_protocol: true}";
+    }
+    listen += "]\n";
+    if (settings.tls) {
+        listen += "  tls: [" + quoted(tls_ = {loopback, free_tcp_port()}) + "]\n";
+        listen += "tls: {certificate: " + certificate_ + ", private_key: " + private_key_ + ", self_signed: true}\n";
+    }
     const std::uint16_t relay_min = settings.relay_port_min ? settings.relay_port_min : random_relay_block();
-    std::ofstream(config_path_) << base_config(port, relay_min, settings.relay_port_count)
+    std::ofstream(config_path_) << base_config(relay_min, settings.relay_port_count) << listen
                                 << settings.extra_yaml;
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
@@ -60,7 +79,23 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
 ServerProcess::~ServerProcess() {
     stop();
     if (out_fd_ >= 0) ::close(out_fd_);
-    ::unlink(config_path_.c_str());
+    std::filesystem::remove_all(dir_);
+}
+
+void ServerProcess::signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+}
+
+std::uint16_t free_tcp_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
 }
 
 bool ServerProcess::read_more(std::chrono::milliseconds timeout) {

@@ -15,6 +15,9 @@ struct ServerSettings {
     std::string extra_yaml;  // appended to the base config: limits, auth, peers...
     std::uint16_t relay_port_min = 0;  // 0: a random 500-port block
     std::uint16_t relay_port_count = 500;
+    bool tcp = false;        // a TCP listener
+    bool tls = false;        // a TLS listener with a self-signed certificate made at start
+    bool proxied_tcp = false;  // a TCP listener with proxy_protocol: true
 };
 
 class ServerProcess {
@@ -24,7 +27,14 @@ public:
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
 
-    const TransportAddress& address() const { return address_; }
+    const TransportAddress& address() const { return address_; }  // UDP
+    const TransportAddress& tcp_address() const { return tcp_; }
+    const TransportAddress& tls_address() const { return tls_; }
+    const TransportAddress& proxied_tcp_address() const { return proxied_; }
+    const std::string& certificate_path() const { return certificate_; }
+    const std::string& private_key_path() const { return private_key_; }
+    pid_t pid() const { return pid_; }
+    void signal(int sig);
     // Waits for a log line containing `text`; the whole log so far is kept in log().
     bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout);
     const std::string& log() const { return log_; }
@@ -38,7 +48,11 @@ private:
     int out_fd_ = -1;
     std::string config_path_;
     std::string log_;
-    TransportAddress address_;
+    TransportAddress address_, tcp_, tls_, proxied_;
+    std::string dir_, certificate_, private_key_;
 };
+
+// A TCP port that was free a moment ago.
+std::uint16_t free_tcp_port();
 
 }  // namespace hallpass::testing

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "tests/integration/client_transport.hpp"
 #include "tests/integration/udp_endpoint.hpp"
 #include "turn/turn_client.hpp"
 
@@ -12,7 +13,9 @@ namespace hallpass::testing {
 
 class TurnSession {
 public:
+    // Over UDP to `server`.
     TurnSession(TransportAddress server, std::string username, std::string password);
+    TurnSession(std::unique_ptr<ClientTransport> transport, std::string username, std::string password);
 
     using RequestMaker = std::function<std::span<const std::uint8_t>(turn::TurnClient&, std::span<std::uint8_t>)>;
     // Sends the request (again after 401/438, as a client does) and returns the answer.
@@ -28,12 +31,13 @@ public:
     // The next ChannelData or Data indication from the server.
     std::optional<std::vector<std::uint8_t>> receive_data(turn::IncomingData& meta);
 
-    UdpEndpoint& socket() { return socket_; }
+    ClientTransport& transport() { return *transport_; }
+    TransportAddress local_address() const { return transport_->local_address(); }
     turn::TurnClient& client() { return client_; }
 
 private:
-    TransportAddress server_;
-    UdpEndpoint socket_;
+    std::unique_ptr<ClientTransport> transport_;
+    bool stream_ = false;
     turn::TurnClient client_;
     std::array<std::uint8_t, 2048> buf_{};
 };

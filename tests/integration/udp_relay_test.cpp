@@ -50,7 +50,7 @@ TEST_F(UdpRelay, AllocatesARelayAddressInTheConfiguredRange) {
     ASSERT_EQ(r.kind, Kind::success);
     ASSERT_TRUE(r.relayed);
     EXPECT_EQ(r.relayed->ip.to_string(), "127.0.0.1");
-    EXPECT_EQ(r.mapped, s.socket().address());
+    EXPECT_EQ(r.mapped, s.local_address());
     EXPECT_EQ(r.lifetime, 600u);
     EXPECT_TRUE(server.wait_for_log("allocation created user=alice", 2s));
 }
@@ -170,7 +170,7 @@ TEST_F(UdpRelay, BindingIsAnsweredWithoutCredentials) {
     TurnSession s(server.address(), "nobody", "nothing");
     auto r = s.transact([](turn::TurnClient& c, std::span<std::uint8_t> b) { return c.binding_request(b); });
     ASSERT_EQ(r.kind, Kind::success);
-    EXPECT_EQ(r.mapped, s.socket().address());
+    EXPECT_EQ(r.mapped, s.local_address());
 }
 
 TEST_F(UdpRelay, MalformedDatagramsAreDroppedAndTheServerCarriesOn) {
@@ -221,10 +221,10 @@ TEST(UdpRelayLifetimes, StaleNonceIs438AndTheClientRecovers) {
     // The nonce carries its issue time in whole seconds; two seconds make it stale.
     std::this_thread::sleep_for(2100ms);
     std::array<std::uint8_t, 512> buf{};
-    s.socket().send_to(s.client().refresh_request(buf, 600), server.address());
-    auto answer = s.socket().receive();
+    s.transport().send(s.client().refresh_request(buf, 600));
+    auto answer = s.transport().receive();
     ASSERT_TRUE(answer);
-    auto first = s.client().handle_response(answer->bytes);
+    auto first = s.client().handle_response(*answer);
     EXPECT_EQ(first.kind, Kind::retry);
     EXPECT_EQ(first.code, stun::ErrorCode::stale_nonce);
     EXPECT_EQ(s.refresh(600).kind, Kind::success);

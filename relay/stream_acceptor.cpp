@@ -1,0 +1,71 @@
+#include "relay/stream_acceptor.hpp"
+
+#include <stdexcept>
+
+#include "relay/socket_address.hpp"
+
+namespace hallpass::relay {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+tcp::endpoint to_endpoint(const TransportAddress& a) {
+    if (a.ip.is_v4()) {
+        asio::ip::address_v4::bytes_type b;
+        std::copy_n(a.ip.bytes.begin(), 4, b.begin());
+        return {asio::ip::address_v4(b), a.port};
+    }
+    asio::ip::address_v6::bytes_type b;
+    std::copy_n(a.ip.bytes.begin(), 16, b.begin());
+    return {asio::ip::address_v6(b), a.port};
+}
+
+std::string bind_error(const TransportAddress& a, const char* kind, const boost::system::error_code& ec) {
+    std::string why = ec.message();
+    if (ec == asio::error::access_denied)
+        why += " (ports below 1024 need root or CAP_NET_BIND_SERVICE: run as root with `user:` "
+               "set to drop privileges after binding, or `setcap cap_net_bind_service=+ep` on "
+               "the hallpass binary)";
+    return std::string("cannot listen on ") + kind + " " + a.to_string() + ": " + why;
+}
+
+}  // namespace
+
+StreamAcceptor::StreamAcceptor(asio::io_context& io, const TransportAddress& address, const char* kind)
+    : acceptor_(io), backoff_(io), address_(address) {
+    const auto endpoint = to_endpoint(address);
+    boost::system::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) {
+        const int on = 1;
+        ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+        if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true), ec);
+    }
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error(bind_error(address, kind, ec));
+}
+
+void StreamAcceptor::start(OnAccept on_accept) {
+    on_accept_ = std::move(on_accept);
+    accept_next();
+}
+
+void StreamAcceptor::accept_next() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            on_accept_(std::move(socket));
+            return accept_next();
+        }
+        // Out of descriptors, most likely: pause rather than spin on the same error.
+        backoff_.expires_after(std::chrono::milliseconds(100));
+        backoff_.async_wait([this](boost::system::error_code e) {
+            if (!e) accept_next();
+        });
+    });
+}
+
+}  // namespace hallpass::relay

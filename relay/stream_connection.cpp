@@ -1,0 +1,234 @@
+#include "relay/stream_connection.hpp"
+
+#include "relay/http_probe.hpp"
+#include "relay/proxy_protocol.hpp"
+#include "relay/socket_address.hpp"
+
+namespace hallpass::relay {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+// The PROXY header and an HTTP request head are read into a small buffer first; 8 KiB
+// bounds a request head (http_probe refuses longer ones).
+constexpr std::size_t prefix_limit = 8192 + 512;
+
+TransportAddress endpoint_address(const asio::ip::tcp::endpoint& e) {
+    TransportAddress a;
+    if (e.address().is_v4()) {
+        const auto b = e.address().to_v4().to_bytes();
+        a.ip.family = AddressFamily::ipv4;
+        std::copy(b.begin(), b.end(), a.ip.bytes.begin());
+    } else {
+        const auto b = e.address().to_v6().to_bytes();
+        a.ip = IpAddress::v6(b).unmapped();
+    }
+    a.port = e.port();
+    return a;
+}
+
+TcpSocket& lowest(TcpSocket& s) { return s; }
+TcpSocket& lowest(TlsStream& s) { return s.next_layer(); }
+
+template <class Stream>
+class StreamConnection final : public StreamConnectionBase {
+public:
+    StreamConnection(std::shared_ptr<void> keepalive, Stream stream, const TransportAddress& local,
+                     const StreamSettings& settings, StreamOwner& owner, alloc::Transport transport)
+        : keepalive_(std::move(keepalive)),
+          stream_(std::move(stream)),
+          settings_(settings),
+          owner_(owner),
+          timer_(lowest(stream_).get_executor()) {
+        error_code ec;
+        const auto remote = lowest(stream_).remote_endpoint(ec);
+        five_tuple_ = {ec ? TransportAddress{} : endpoint_address(remote), local, transport};
+        const int on = 1;  // small TURN answers and media must not wait for Nagle
+        ::setsockopt(lowest(stream_).native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    }
+
+    void start() override {
+        if constexpr (std::is_same_v<Stream, TlsStream>) {
+            arm_timer(settings_.handshake_timeout);
+            auto self = shared_from_this();
+            stream_.async_handshake(asio::ssl::stream_base::server, [this, self](error_code ec) {
+                if (ec) return close();
+                begin();
+            });
+        } else {
+            begin();
+        }
+    }
+
+    bool send(std::span<const std::uint8_t> bytes, bool media) override {
+        if (closed_) return false;
+        if (media && pending_.size() + bytes.size() > settings_.queue_bytes) {
+            ++dropped_;
+            return false;
+        }
+        pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+        if (!writing_) start_write();
+        return true;
+    }
+
+    void close() override {
+        if (closed_) return;
+        closed_ = true;
+        timer_.cancel();
+        error_code ignored;
+        lowest(stream_).shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        lowest(stream_).close(ignored);
+        owner_.on_stream_closed(*this);
+    }
+
+private:
+    void begin() {
+        arm_timer(settings_.idle_timeout);
+        if (!settings_.proxy_protocol && !admit()) return;
+        read_prefix();
+    }
+
+    bool admit() {
+        admitted_ = owner_.admit(*this);
+        if (!admitted_) close();
+        return admitted_;
+    }
+
+    // Reads until the PROXY header (if expected) and the first bytes of the protocol are in.
+    void read_prefix() {
+        if (prefix_.size() >= prefix_limit) return close();
+        const std::size_t old = prefix_.size();
+        prefix_.resize(prefix_limit);
+        auto self = shared_from_this();
+        stream_.async_read_some(asio::buffer(prefix_.data() + old, prefix_limit - old),
+                                [this, self, old](error_code ec, std::size_t n) {
+                                    prefix_.resize(old + n);
+                                    if (ec || closed_) return close();
+                                    decide();
+                                });
+    }
+
+    void decide() {
+        if (settings_.proxy_protocol && !proxy_done_) {
+            const auto parsed = parse_proxy_header(prefix_);
+            if (parsed.status == ProxyParse::Status::need_more) return read_prefix();
+            if (parsed.status == ProxyParse::Status::invalid) return close();
+            if (parsed.header.source) five_tuple_.client = *parsed.header.source;
+            prefix_.erase(prefix_.begin(), prefix_.begin() + static_cast<long>(parsed.header.length));
+            proxy_done_ = true;
+            if (!admit()) return;
+        }
+        switch (classify_first_bytes(prefix_)) {
+            case FirstBytes::need_more: return read_prefix();
+            case FirstBytes::http: return serve_http();
+            case FirstBytes::turn: return start_turn();
+        }
+    }
+
+    void serve_http() {
+        const auto parsed = parse_http_request_head(prefix_);
+        if (parsed.status == HttpParse::Status::need_more) return read_prefix();
+        if (parsed.status == HttpParse::Status::invalid) return close();
+        http_reply_ = http_response(parsed.head);
+        auto self = shared_from_this();
+        asio::async_write(stream_, asio::buffer(http_reply_),
+                          [this, self](error_code, std::size_t) { close(); });
+    }
+
+    void start_turn() {
+        auto room = framer_.writable();
+        if (room.size() < prefix_.size()) return close();
+        std::copy(prefix_.begin(), prefix_.end(), room.begin());
+        framer_.commit(prefix_.size());
+        prefix_ = {};  // releases the buffer: the framer takes over
+        turn_started_ = true;
+        deliver_frames();
+    }
+
+    void deliver_frames() {
+        for (;;) {
+            const auto frame = framer_.next();
+            if (frame.status == turn::StreamFramer::Frame::Status::invalid) return close();
+            if (frame.status == turn::StreamFramer::Frame::Status::need_more) break;
+            owner_.on_stream_message(*this, frame.bytes);
+            if (closed_) return;
+        }
+        read_frames();
+    }
+
+    void read_frames() {
+        auto room = framer_.writable();
+        if (room.empty()) return close();
+        auto self = shared_from_this();
+        stream_.async_read_some(asio::buffer(room.data(), room.size()),
+                                [this, self](error_code ec, std::size_t n) {
+                                    if (ec || closed_) return close();
+                                    framer_.commit(n);
+                                    deliver_frames();
+                                });
+    }
+
+    void start_write() {
+        // Two buffers take turns: one is being written while the other fills, so a queue
+        // that has grown once needs no more allocations.
+        std::swap(pending_, in_flight_);
+        pending_.clear();
+        writing_ = true;
+        auto self = shared_from_this();
+        asio::async_write(stream_, asio::buffer(in_flight_), [this, self](error_code ec, std::size_t) {
+            writing_ = false;
+            in_flight_.clear();
+            if (ec) return close();
+            if (!pending_.empty() && !closed_) start_write();
+        });
+    }
+
+    // One timer serves the handshake limit and then the idle limit: a connection that has
+    // no allocation when it fires is closed.
+    void arm_timer(std::chrono::seconds after) {
+        timer_.expires_after(after);
+        auto self = shared_from_this();
+        timer_.async_wait([this, self](error_code ec) {
+            if (ec || closed_) return;
+            if (!turn_started_ || !owner_.has_allocation(five_tuple_)) return close();
+            arm_timer(settings_.idle_timeout);
+        });
+    }
+
+    std::shared_ptr<void> keepalive_;  // the TLS context, which stream_ refers to: declared first, freed last
+    Stream stream_;
+    StreamSettings settings_;
+    StreamOwner& owner_;
+    asio::steady_timer timer_;
+    std::vector<std::uint8_t> prefix_;
+    bool proxy_done_ = false;
+    std::string http_reply_;
+    turn::StreamFramer framer_;
+    bool turn_started_ = false;
+    std::vector<std::uint8_t> pending_;
+    std::vector<std::uint8_t> in_flight_;
+    bool writing_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace
+
+std::shared_ptr<StreamConnectionBase> make_tcp_connection(TcpSocket socket, const TransportAddress& local,
+                                                          const StreamSettings& settings, StreamOwner& owner) {
+    return std::make_shared<StreamConnection<TcpSocket>>(nullptr, std::move(socket), local, settings,
+                                                         owner, alloc::Transport::tcp);
+}
+
+std::shared_ptr<StreamConnectionBase> make_tls_connection(TcpSocket socket,
+                                                          std::shared_ptr<boost::asio::ssl::context> context,
+                                                          const TransportAddress& local,
+                                                          const StreamSettings& settings, StreamOwner& owner) {
+    // The stream refers to the context; the connection keeps the context alive, so a
+    // certificate reload never pulls it from under an open connection.
+    TlsStream stream(std::move(socket), *context);
+    return std::make_shared<StreamConnection<TlsStream>>(std::move(context), std::move(stream), local,
+                                                         settings, owner, alloc::Transport::tls);
+}
+
+}  // namespace hallpass::relay

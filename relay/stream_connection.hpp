@@ -1,0 +1,70 @@
+// StreamConnection: one TURN client over TCP or TLS (RFC 8656 §3.1, RFC 7443). It reads an
+// optional PROXY protocol header, tells HTTP health checks from TURN by the first bytes,
+// frames STUN and ChannelData out of the byte stream and hands each message to its owner,
+// the worker. Toward the client it keeps a bounded queue: answers always go out, media
+// datagrams beyond the bound are dropped and counted, so a slow reader costs only itself.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "alloc/allocation.hpp"
+#include "turn/stream_framer.hpp"
+
+namespace hallpass::relay {
+
+class StreamConnectionBase;
+
+// What a connection needs from the worker that owns it.
+class StreamOwner {
+public:
+    virtual ~StreamOwner() = default;
+    // The client's address is known (after the PROXY header, if any): false refuses it.
+    virtual bool admit(StreamConnectionBase& c) = 0;
+    virtual void on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) = 0;
+    virtual void on_stream_closed(StreamConnectionBase& c) = 0;
+    // Whether the connection's 5-tuple has an allocation; without one it times out.
+    virtual bool has_allocation(const alloc::FiveTuple& five_tuple) = 0;
+};
+
+struct StreamSettings {
+    bool proxy_protocol = false;
+    std::chrono::seconds handshake_timeout{10};
+    std::chrono::seconds idle_timeout{60};
+    std::size_t queue_bytes = 1 << 20;
+};
+
+class StreamConnectionBase : public std::enable_shared_from_this<StreamConnectionBase> {
+public:
+    virtual ~StreamConnectionBase() = default;
+    virtual void start() = 0;
+    // Queues bytes for the client. Media beyond the queue bound is dropped (false).
+    virtual bool send(std::span<const std::uint8_t> bytes, bool media) = 0;
+    virtual void close() = 0;
+
+    const alloc::FiveTuple& five_tuple() const { return five_tuple_; }
+    bool admitted() const { return admitted_; }
+    std::uint64_t dropped() const { return dropped_; }
+
+protected:
+    alloc::FiveTuple five_tuple_;
+    bool admitted_ = false;
+    std::uint64_t dropped_ = 0;
+};
+
+using TcpSocket = boost::asio::ip::tcp::socket;
+using TlsStream = boost::asio::ssl::stream<TcpSocket>;
+
+std::shared_ptr<StreamConnectionBase> make_tcp_connection(TcpSocket socket, const TransportAddress& local,
+                                                          const StreamSettings& settings, StreamOwner& owner);
+std::shared_ptr<StreamConnectionBase> make_tls_connection(TcpSocket socket,
+                                                          std::shared_ptr<boost::asio::ssl::context> context,
+                                                          const TransportAddress& local,
+                                                          const StreamSettings& settings, StreamOwner& owner);
+
+}  // namespace hallpass::relay
