@@ -214,10 +214,16 @@ TEST(StreamLimits, PerIpConnectionLimitAndIdleTimeout) {
     auto s = session(connect(server.tcp_address()));
     ASSERT_EQ(s.allocate().kind, Kind::success);
     auto two = connect(server.tcp_address());
+    // A Binding answered on `two` shows it was admitted before `three` connects; the two
+    // could otherwise land on different workers and be admitted in either order.
+    TurnSession probe(std::move(two), "alice", "wonderland");
+    ASSERT_EQ(probe.transact([](turn::TurnClient& c, std::span<std::uint8_t> b) { return c.binding_request(b); }).kind,
+              Kind::success);
     auto three = connect(server.tcp_address());
     // A third from the same IP is over the limit: closed at once, not after the idle time.
     EXPECT_TRUE(three->closed_by_server(1s));
-    EXPECT_TRUE(two->closed_by_server(4s));  // idle, no allocation
+    auto* idle = dynamic_cast<StreamTransport*>(&probe.transport());
+    EXPECT_TRUE(idle->closed_by_server(4s));  // idle, no allocation
     std::this_thread::sleep_for(2500ms);
     EXPECT_EQ(s.refresh(600).kind, Kind::success);
 }
