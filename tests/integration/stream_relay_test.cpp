@@ -3,6 +3,7 @@
 // certificate reload that leaves open connections alone.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -254,6 +255,58 @@ TEST(StreamTls, SighupLoadsANewCertificateAndKeepsOpenConnections) {
     peer.send_to(bytes("still here"), relayed);
     turn::IncomingData meta;
     EXPECT_EQ(first.receive_data(meta), bytes("still here"));
+}
+
+}  // namespace
+}  // namespace hallpass::testing
+
+namespace hallpass::testing {
+namespace {
+
+TEST(StreamTls, HandshakeThatNeverComesTimesOut) {
+    ServerProcess server({users + "limits: {tls_handshake_timeout: 1}\n", 0, 500, false, true});
+    auto silent = connect(server.tls_address(), {false, {}, ""});  // plain TCP: no ClientHello
+    EXPECT_TRUE(silent->closed_by_server(3s));
+}
+
+TEST(StreamTls, AVideoStreamToAReadingClientLosesNothing) {
+    // About 1.5 Mbit/s of 1,100-byte packets for two seconds, as a teacher's webcam sends,
+    // to a TLS client that reads as fast as it can: the queue bound must never bite.
+    ServerProcess server({users, 0, 500, false, true});
+    UdpEndpoint media_server;
+    auto s = session(connect(server.tls_address(), {true, {"stun.turn"}, ""}));
+    auto a = s.allocate();
+    ASSERT_EQ(a.kind, Kind::success);
+    ASSERT_EQ(s.channel_bind(0x4000, media_server.address()).kind, Kind::success);
+    std::vector<std::uint8_t> frame(1100, 0);
+    constexpr int packets = 340;
+    std::thread sender([&] {
+        for (int i = 0; i < packets; ++i) {
+            frame[0] = static_cast<std::uint8_t>(i);
+            media_server.send_to(frame, *a.relayed);
+            std::this_thread::sleep_for(std::chrono::microseconds(5800));
+        }
+    });
+    int received = 0;
+    turn::IncomingData meta;
+    while (received < packets && s.receive_data(meta)) ++received;
+    sender.join();
+    EXPECT_EQ(received, packets);
+    EXPECT_EQ(server.log().find("dropped_media_datagrams"), std::string::npos);
+}
+
+TEST(StreamPrivileges, DropsRootAfterBindingWhenUserIsSet) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch users";
+    ServerProcess server({users + "user: nobody\n", 0, 500, true});
+    std::ifstream status("/proc/" + std::to_string(server.pid()) + "/status");
+    std::string line;
+    std::string uid;
+    while (std::getline(status, line))
+        if (line.rfind("Uid:", 0) == 0) uid = line;
+    EXPECT_NE(uid.find("65534"), std::string::npos) << uid;
+    EXPECT_NE(server.log().find("dropped root"), std::string::npos);
+    auto s = session(connect(server.tcp_address()));
+    EXPECT_EQ(s.allocate().kind, Kind::success);
 }
 
 }  // namespace
