@@ -2,12 +2,14 @@
 // here with file, key and reason) and runs the chosen command.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "config/config_loader.hpp"
 #include "relay/cli.hpp"
 #include "relay/ice_server.hpp"
 #include "relay/server.hpp"
+#include "relay/tls_context.hpp"
 
 namespace {
 
@@ -22,8 +24,19 @@ std::int64_t unix_now() {
 int check_config(const relay::CommandLine& cl) {
     if (cl.config_path.empty()) throw std::invalid_argument("check-config needs a FILE");
     const auto c = config::load_config(cl.config_path, cl.overrides);
-    std::cout << c.source << ": ok (realm " << c.realm << ", " << c.listen.udp.size()
-              << " udp listener(s), " << c.relay.ranges.size() << " relay range(s))\n";
+    // The certificate and key are checked too, unless they may be made at first start.
+    const bool files_expected = !c.listen.tls.empty() && !(c.tls.self_signed &&
+                                !std::filesystem::exists(c.tls.certificate) && !std::filesystem::exists(c.tls.private_key));
+    if (files_expected) {
+        try {
+            relay::make_server_context({c.tls.certificate, c.tls.private_key, c.tls.self_signed});
+        } catch (const std::runtime_error& e) {
+            throw config::ConfigError(c.source + ": " + e.what());
+        }
+    }
+    std::cout << c.source << ": ok (realm " << c.realm << "; listeners: " << c.listen.udp.size() << " udp, "
+              << c.listen.tcp.size() << " tcp, " << c.listen.tls.size() << " tls; "
+              << c.relay.ranges.size() << " relay range(s))\n";
     return 0;
 }
 

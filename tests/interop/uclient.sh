@@ -2,6 +2,8 @@
 # Interop: coturn's turnutils_uclient, a TURN client nobody here wrote, relays UDP
 # through the server under test to turnutils_peer (an echo server) and back.
 # Every variant must lose zero packets and get back every packet it sent.
+# The client reaches the server over UDP, TCP (-t) or TLS (-t -S); the relayed side
+# is UDP in every case (REQUESTED-TRANSPORT UDP), so the peer is always UDP.
 #
 #   tests/interop/uclient.sh PATH/TO/hallpass
 #   HALLPASS_TEST_SERVER=coturn tests/interop/uclient.sh      # check the harness
@@ -11,7 +13,9 @@
 #   users-send      static user, Send/Data indications (-s)
 #   secret-channel  shared secret (-W; uclient builds "<expiry>:interop" itself)
 #   secret-send     shared secret, Send/Data indications
-# Set UCLIENT_VARIANTS="users-channel secret-send" to run a subset.
+# Each may be prefixed with the client transport, tcp- or tls- (none: UDP), e.g.
+# tcp-users-channel or tls-secret-send.
+# Set UCLIENT_VARIANTS="users-channel tls-secret-send" to run a subset.
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -35,16 +39,26 @@ PEER_PID=$!
 track_pid "$PEER_PID"
 log "turnutils_peer on 127.0.0.1:$PEER_PORT (pid $PEER_PID)"
 
-# run_variant NAME AUTH UCLIENT_FLAGS...
+# run_variant NAME TRANSPORT AUTH UCLIENT_FLAGS...  (TRANSPORT: udp|tcp|tls)
 run_variant() {
-  local name="$1" auth="$2"
-  shift 2
+  local name="$1" transport="$2" auth="$3"
+  shift 3
   ensure_server "$auth"
   kill -0 "$PEER_PID" 2>/dev/null || fail "turnutils_peer has exited; see $HP_TMP/peer.log"
 
+  # With -S, uclient speaks TLS to the port it is given (no certificate check
+  # without -E), so -p points at the TLS listener.
+  local port transport_flags=()
+  case "$transport" in
+    udp) port="$HP_PORT" ;;
+    tcp) port="$HP_TCP_PORT" transport_flags=(-t) ;;
+    tls) port="$HP_TLS_PORT" transport_flags=(-t -S) ;;
+    *) fail "unknown transport '$transport'" ;;
+  esac
+
   local out="$HP_TMP/uclient-$name.log" rc=0
-  local cmd=(turnutils_uclient -m "$CLIENTS" -n "$PACKETS" "${RTCP_FLAGS[@]}"
-    -e 127.0.0.1 -r "$PEER_PORT" -p "$HP_PORT" "$@" 127.0.0.1)
+  local cmd=(turnutils_uclient -m "$CLIENTS" -n "$PACKETS" "${RTCP_FLAGS[@]}" "${transport_flags[@]}"
+    -e 127.0.0.1 -r "$PEER_PORT" -p "$port" "$@" 127.0.0.1)
   log "$name: ${cmd[*]}"
   timeout 120 "${cmd[@]}" >"$out" 2>&1 || rc=$?
 
@@ -84,10 +98,14 @@ run_variant() {
 variants="${UCLIENT_VARIANTS:-users-channel users-send secret-channel secret-send}"
 for v in $variants; do
   case "$v" in
-    users-channel) run_variant "$v" users -u "$HP_USER" -w "$HP_PASSWORD" ;;
-    users-send) run_variant "$v" users -u "$HP_USER" -w "$HP_PASSWORD" -s ;;
-    secret-channel) run_variant "$v" secret -W "$HP_SECRET" -u interop ;;
-    secret-send) run_variant "$v" secret -W "$HP_SECRET" -u interop -s ;;
+    tcp-* | tls-*) transport="${v%%-*}" base="${v#*-}" ;;
+    *) transport=udp base="$v" ;;
+  esac
+  case "$base" in
+    users-channel) run_variant "$v" "$transport" users -u "$HP_USER" -w "$HP_PASSWORD" ;;
+    users-send) run_variant "$v" "$transport" users -u "$HP_USER" -w "$HP_PASSWORD" -s ;;
+    secret-channel) run_variant "$v" "$transport" secret -W "$HP_SECRET" -u interop ;;
+    secret-send) run_variant "$v" "$transport" secret -W "$HP_SECRET" -u interop -s ;;
     *) fail "unknown variant '$v'" ;;
   esac
 done
