@@ -10,8 +10,8 @@
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TRANSPORT="${2:-udp}"
-[[ "$TRANSPORT" == udp ]] || fail "only the udp transport is wired up here so far"
+TRANSPORT="${2:-udp}"  # turn:?transport=udp, turn:?transport=tcp, or turns: (tls)
+[[ "$TRANSPORT" =~ ^(udp|tcp|tls)$ ]] || fail "transport must be udp, tcp or tls, not '$TRANSPORT'"
 
 interop_setup "${1:-}"
 [[ -d "$INTEROP_DIR/node_modules/playwright-core" ]] ||
@@ -20,13 +20,18 @@ chromium_bin="${CHROMIUM:-/usr/bin/chromium}"
 [[ -x "$chromium_bin" ]] || fail "Chromium not found at $chromium_bin"
 
 ensure_server secret
+case "$TRANSPORT" in
+  udp) port="$HP_PORT" ;;
+  tcp) port="$HP_TCP_PORT" ;;
+  tls) port="$HP_TLS_PORT" ;;
+esac
 
 # Chromium writes its crash dumps and caches under HOME and XDG dirs: keep them in
 # the temporary directory.
 rc=0
 HOME="$HP_TMP/home" XDG_CONFIG_HOME="$HP_TMP/home/.config" XDG_CACHE_HOME="$HP_TMP/home/.cache" \
   timeout 120 node "$INTEROP_DIR/browser_relay.mjs" \
-  --host 127.0.0.1 --port "$HP_PORT" --transport "$TRANSPORT" \
+  --host 127.0.0.1 --port "$port" --transport "$TRANSPORT" \
   --secret "$HP_SECRET" --user interop --relay-range "$HP_RELAY_RANGE" \
   --timeout 60 --chromium "$chromium_bin" || rc=$?
 

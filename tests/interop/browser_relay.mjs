@@ -196,6 +196,9 @@ const browser = await chromium.launch({
     // Chromium leaves loopback interfaces out of ICE by default; the TURN server
     // here is on 127.0.0.1 and the machine may have no other interface.
     '--allow-loopback-in-peer-connection',
+    // turns: the server under test has a self-signed certificate, and Chromium
+    // checks the TURN server's certificate like any other.
+    ...(opt.transport === 'tls' ? ['--ignore-certificate-errors'] : []),
   ],
 });
 
