@@ -32,6 +32,10 @@ public:
     std::size_t length(std::size_t i) const { return headers_[i].msg_len; }
     bool truncated(std::size_t i) const { return (headers_[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
     const sockaddr_storage& sender(std::size_t i) const { return senders_[i]; }
+    // Whether `p` points into this batch's buffers (one contiguous allocation).
+    bool owns(const std::uint8_t* p) const {
+        return p >= buffers_.front().data() && p < buffers_.back().data() + buffers_.back().size();
+    }
 
 private:
     std::vector<std::array<std::uint8_t, buffer_headroom + datagram_capacity + buffer_tailroom>> buffers_;

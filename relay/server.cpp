@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "relay/ice_server.hpp"
+#include "relay/datagram_io.hpp"
 #include "relay/logging.hpp"
 #include "relay/privileges.hpp"
 #include "relay/tls_context.hpp"
@@ -99,6 +100,27 @@ void log_browser_hint(const config::Config& c) {
     spdlog::info("try it: new RTCPeerConnection({{iceServers: [{}], iceTransportPolicy: 'relay'}})", json);
 }
 
+std::vector<std::unique_ptr<Worker>> make_workers_with(SharedState& shared, unsigned n, EngineKind engine) {
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (unsigned i = 0; i < n; ++i) workers.push_back(make_worker(i, shared, engine));
+    return workers;
+}
+
+// io_engine: auto tries io_uring and falls back to epoll with one line saying why;
+// io_uring insists, so a refusal stops the start.
+std::vector<std::unique_ptr<Worker>> make_workers(SharedState& shared, unsigned n) {
+    const auto wanted = shared.config().io_engine;
+    if (wanted == config::IoEngine::epoll) return make_workers_with(shared, n, EngineKind::epoll);
+    try {
+        return make_workers_with(shared, n, EngineKind::io_uring);
+    } catch (const EngineUnavailable& e) {
+        if (wanted == config::IoEngine::io_uring)
+            throw std::runtime_error("io_engine: io_uring cannot be used here: " + std::string(e.what()));
+        spdlog::warn("io_uring unavailable, using epoll: {}", e.what());
+    }
+    return make_workers_with(shared, n, EngineKind::epoll);
+}
+
 }  // namespace
 
 std::vector<std::string> turn_urls(const config::Config& c) {
@@ -116,15 +138,11 @@ std::vector<std::string> turn_urls(const config::Config& c) {
 
 int serve(const config::Config& config) {
     setup_logging(config.log);
-    if (config.io_engine == config::IoEngine::io_uring)
-        throw std::runtime_error(config.source + ": io_engine: io_uring is not available in this "
-                                 "build yet; use auto or epoll");
     SharedState shared(config);
     check_relay_ranges(shared);
     make_tls(shared);
     const unsigned n = worker_count(config);
-    std::vector<std::unique_ptr<Worker>> workers;
-    for (unsigned i = 0; i < n; ++i) workers.push_back(make_asio_worker(i, shared));
+    auto workers = make_workers(shared, n);
     log_summary(config, n, workers.front()->engine_name());
     if (shared.tls()) spdlog::info("tls certificate: {}", shared.tls()->certificate_summary());
     drop_privileges(config.user, config.group);

@@ -19,8 +19,10 @@ public:
     virtual std::string_view engine_name() const = 0;
 };
 
-// The epoll engine through Boost.Asio. Binds its listener sockets now, so that a bind
-// failure stops the start with its reason.
-std::unique_ptr<Worker> make_asio_worker(unsigned index, SharedState& shared);
+enum class EngineKind { epoll, io_uring };
+
+// Binds the worker's listener sockets now, so that a bind failure stops the start with its
+// reason. io_uring: throws EngineUnavailable when the kernel refuses it.
+std::unique_ptr<Worker> make_worker(unsigned index, SharedState& shared, EngineKind engine);
 
 }  // namespace hallpass::relay

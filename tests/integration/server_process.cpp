@@ -22,8 +22,14 @@ namespace {
 
 std::string quoted(const TransportAddress& a) { return "\"" + a.to_string() + "\""; }
 
+// The engine under test, from the environment CTest sets; the server's default otherwise.
+std::string engine_line() {
+    const char* engine = std::getenv("HALLPASS_TEST_IO_ENGINE");
+    return engine && *engine ? std::string("io_engine: ") + engine + "\n" : "";
+}
+
 std::string base_config(std::uint16_t relay_min, std::uint16_t relay_count) {
-    return "realm: hallpass.test\n"
+    return engine_line() + "realm: hallpass.test\n"
            "relay:\n  ranges: [\"127.0.0.1/32\"]\n"
            "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + relay_count - 1) + "}\n"
            "workers: 2\n"
@@ -74,6 +80,10 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
     out_fd_ = pipe_fds[0];
     if (!wait_for_log("hallpass ready", std::chrono::seconds(15)))
         throw std::runtime_error("hallpass did not become ready:\n" + log_);
+    // The engine under test must be the one that runs, not a fallback.
+    const char* engine = std::getenv("HALLPASS_TEST_IO_ENGINE");
+    if (engine && *engine && log_.find(std::string("io_engine=") + engine) == std::string::npos)
+        throw std::runtime_error(std::string("hallpass is not running the ") + engine + " engine:\n" + log_);
 }
 
 ServerProcess::~ServerProcess() {

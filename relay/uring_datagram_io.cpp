@@ -1,0 +1,400 @@
+// The io_uring engine (STYLE.md §9, after liburing's io_uring-udp.c and proxy.c): one ring
+// per worker; every UDP socket has a multishot recvmsg over a provided-buffer ring, so
+// receiving costs no system call per datagram; relayed data is sent by sendmsg straight
+// from the buffer it arrived in (framed in place by the TURN core), and that buffer goes
+// back to the ring only when the send has completed. Completions are reaped in batches
+// when the ring's eventfd wakes the worker's io_context, and submissions go out once per
+// batch.
+#include <liburing.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "relay/datagram_io.hpp"
+#include "relay/socket_address.hpp"
+#include "turn/turn_server.hpp"
+
+namespace hallpass::relay {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr unsigned sq_entries = 1024;
+constexpr unsigned cq_entries = 16384;
+constexpr unsigned buffer_count = 4096;  // a power of two, as buffer rings require
+constexpr unsigned buffer_size = 2048;
+constexpr unsigned send_slots = 4096;
+constexpr int buffer_group = 0;
+// Each buffer holds io_uring_recvmsg_out, the source address, a control area we never use
+// and then the payload. The address and control areas sit before the payload, and once
+// the address is read they are the headroom the TURN core frames peer data into.
+constexpr socklen_t name_space = sizeof(sockaddr_in6);
+constexpr std::size_t control_space = 16;
+constexpr std::size_t payload_offset = sizeof(io_uring_recvmsg_out) + name_space + control_space;
+static_assert(payload_offset >= turn::peer_headroom);
+
+enum class Op : std::uint8_t { receive_listener = 1, receive_relay = 2, send = 3, cancel = 4 };
+
+std::uint64_t tag(Op op, std::uint32_t incarnation, std::uint32_t value) {
+    return (std::uint64_t(op) << 56) | (std::uint64_t(incarnation & 0xFFFFFF) << 32) | value;
+}
+Op op_of(std::uint64_t t) { return static_cast<Op>(t >> 56); }
+std::uint32_t incarnation_of(std::uint64_t t) { return static_cast<std::uint32_t>((t >> 32) & 0xFFFFFF); }
+std::uint32_t value_of(std::uint64_t t) { return static_cast<std::uint32_t>(t); }
+
+std::string explain(const char* step, int error) {
+    std::string why = std::string(step) + ": " + std::strerror(error);
+    if (error == EPERM || error == EACCES)
+        why += " (kernel.io_uring_disabled, or a seccomp filter of the container runtime)";
+    else if (error == ENOSYS)
+        why += " (this kernel has no io_uring)";
+    else if (error == ENOMEM)
+        why += " (the locked-memory limit is too low: raise ulimit -l / LimitMEMLOCK)";
+    else if (error == EINVAL)
+        why += " (this kernel lacks a needed io_uring feature: 6.0 or later is required)";
+    return why;
+}
+
+struct Socket {
+    int fd = -1;
+    bool relay = false;
+    std::uint32_t listener = 0;
+    alloc::AllocationId id;
+    std::uint32_t incarnation = 0;  // tells completions of a reused descriptor number apart
+    bool armed = false;
+    bool live = false;
+};
+
+struct SendSlot {
+    msghdr msg{};
+    iovec iov{};
+    SocketAddress to;
+    int buffer = -1;  // the receive buffer the bytes lie in, returned when the send is done
+};
+
+class UringDatagramIo final : public DatagramIo {
+public:
+    explicit UringDatagramIo(asio::io_context& io) : wakeup_(io) {
+        setup_ring();
+        setup_buffers();
+        setup_eventfd();
+        recv_template_.msg_namelen = name_space;
+        recv_template_.msg_controllen = control_space;
+        slots_.resize(send_slots);
+        for (unsigned i = 0; i < send_slots; ++i) free_slots_.push_back(send_slots - 1 - i);
+    }
+
+    ~UringDatagramIo() override {
+        for (auto& s : sockets_)
+            if (s.live) ::close(s.fd);
+        free_buffer_ring();
+        io_uring_queue_exit(&ring_);
+    }
+
+    std::string_view name() const override { return "io_uring"; }
+
+    int add_listener(UdpSocket socket, std::uint32_t listener) override {
+        Socket& s = adopt(socket.release());
+        s.listener = listener;
+        if (receiver_) arm(s);
+        return s.fd;
+    }
+
+    int add_relay(UdpSocket socket, alloc::AllocationId id) override {
+        Socket& s = adopt(socket.release());
+        s.relay = true;
+        s.id = id;
+        arm(s);
+        io_uring_submit(&ring_);
+        return s.fd;
+    }
+
+    void remove_relay(int fd) override {
+        if (fd < 0 || static_cast<std::size_t>(fd) >= sockets_.size() || !sockets_[fd].live) return;
+        Socket& s = sockets_[fd];
+        // The ring holds its own reference to the file: cancel the multishot receive, then
+        // close; a late completion carries the old incarnation and is ignored.
+        if (s.armed) {
+            io_uring_sqe* sqe = sqe_or_submit();
+            io_uring_prep_cancel64(sqe, tag(Op::receive_relay, s.incarnation, static_cast<std::uint32_t>(fd)), 0);
+            io_uring_sqe_set_data64(sqe, tag(Op::cancel, 0, 0));
+        }
+        io_uring_submit(&ring_);
+        s.live = false;
+        s.armed = false;
+        ::close(fd);
+    }
+
+    void send(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to) override {
+        if (current_buffer_ < 0 || !in_buffer(current_buffer_, bytes.data()) || free_slots_.empty())
+            return send_now(fd, bytes, to);
+        const unsigned index = free_slots_.back();
+        free_slots_.pop_back();
+        SendSlot& slot = slots_[index];
+        slot.to = to_socket_address(to);
+        slot.iov = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+        slot.msg = {};
+        slot.msg.msg_name = slot.to.get();
+        slot.msg.msg_namelen = slot.to.length;
+        slot.msg.msg_iov = &slot.iov;
+        slot.msg.msg_iovlen = 1;
+        slot.buffer = current_buffer_;
+        ++buffer_users_[current_buffer_];
+        io_uring_sqe* sqe = sqe_or_submit();
+        io_uring_prep_sendmsg(sqe, fd, &slot.msg, 0);
+        io_uring_sqe_set_data64(sqe, tag(Op::send, 0, index));
+    }
+
+    void flush() override {
+        commit_buffers();
+        io_uring_submit(&ring_);
+    }
+
+    void start(DatagramReceiver& receiver) override {
+        receiver_ = &receiver;
+        for (auto& s : sockets_)
+            if (s.live && !s.armed) arm(s);
+        io_uring_submit(&ring_);
+        wait_for_completions();
+    }
+
+    void stop() override {
+        boost::system::error_code ignored;
+        wakeup_.cancel(ignored);
+    }
+
+    std::uint64_t dropped() const override { return dropped_; }
+
+private:
+    void setup_ring() {
+        io_uring_params p{};
+        // No SINGLE_ISSUER: the ring is made on the main thread at start (so that a refusal
+        // is known before any worker runs) and used by the worker thread afterwards.
+        p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
+        p.cq_entries = cq_entries;
+        int r = io_uring_queue_init_params(sq_entries, &ring_, &p);
+        if (r == -EINVAL) {  // an older kernel without the optional flags
+            p = {};
+            p.flags = IORING_SETUP_CQSIZE;
+            p.cq_entries = cq_entries;
+            r = io_uring_queue_init_params(sq_entries, &ring_, &p);
+        }
+        if (r < 0) throw EngineUnavailable(explain("io_uring_queue_init", -r));
+        io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+        const bool ok = probe && io_uring_opcode_supported(probe, IORING_OP_RECVMSG) &&
+                        io_uring_opcode_supported(probe, IORING_OP_SENDMSG);
+        io_uring_free_probe(probe);
+        if (!ok) {
+            io_uring_queue_exit(&ring_);
+            throw EngineUnavailable("io_uring: this kernel lacks recvmsg/sendmsg operations");
+        }
+    }
+
+    void setup_buffers() {
+        memory_.resize(std::size_t{buffer_count} * buffer_size);
+        // liburing 2.3 (Debian 12) has no io_uring_setup_buf_ring: map and register by hand.
+        void* mem = ::mmap(nullptr, ring_bytes(), PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+        if (mem == MAP_FAILED) {
+            io_uring_queue_exit(&ring_);
+            throw EngineUnavailable(explain("mmap of the buffer ring", errno));
+        }
+        buffers_ring_ = static_cast<io_uring_buf_ring*>(mem);
+        io_uring_buf_ring_init(buffers_ring_);
+        io_uring_buf_reg reg{};
+        reg.ring_addr = reinterpret_cast<std::uint64_t>(mem);
+        reg.ring_entries = buffer_count;
+        reg.bgid = buffer_group;
+        if (const int r = io_uring_register_buf_ring(&ring_, &reg, 0); r < 0) {
+            ::munmap(mem, ring_bytes());
+            buffers_ring_ = nullptr;
+            io_uring_queue_exit(&ring_);
+            throw EngineUnavailable(explain("io_uring_register_buf_ring", -r));
+        }
+        for (unsigned b = 0; b < buffer_count; ++b) recycle(static_cast<int>(b));
+        buffer_users_.assign(buffer_count, 0);
+        commit_buffers();
+    }
+
+    void setup_eventfd() {
+        const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (fd < 0 || io_uring_register_eventfd(&ring_, fd) != 0) {
+            if (fd >= 0) ::close(fd);
+            free_buffer_ring();
+            io_uring_queue_exit(&ring_);
+            throw EngineUnavailable("io_uring_register_eventfd failed");
+        }
+        wakeup_.assign(fd);
+    }
+
+    static std::size_t ring_bytes() { return buffer_count * sizeof(io_uring_buf); }
+
+    void free_buffer_ring() {
+        if (!buffers_ring_) return;
+        io_uring_unregister_buf_ring(&ring_, buffer_group);
+        ::munmap(buffers_ring_, ring_bytes());
+        buffers_ring_ = nullptr;
+    }
+
+    Socket& adopt(int fd) {
+        if (sockets_.size() <= static_cast<std::size_t>(fd)) sockets_.resize(fd + 1);
+        Socket& s = sockets_[fd];
+        const std::uint32_t incarnation = s.incarnation + 1;
+        s = Socket{};
+        s.fd = fd;
+        s.incarnation = incarnation;
+        s.live = true;
+        return s;
+    }
+
+    io_uring_sqe* sqe_or_submit() {
+        io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+        while (!sqe) {
+            io_uring_submit(&ring_);
+            sqe = io_uring_get_sqe(&ring_);
+        }
+        return sqe;
+    }
+
+    void arm(Socket& s) {
+        io_uring_sqe* sqe = sqe_or_submit();
+        io_uring_prep_recvmsg_multishot(sqe, s.fd, &recv_template_, 0);
+        sqe->flags |= IOSQE_BUFFER_SELECT;
+        sqe->buf_group = buffer_group;
+        const Op op = s.relay ? Op::receive_relay : Op::receive_listener;
+        io_uring_sqe_set_data64(sqe, tag(op, s.incarnation, static_cast<std::uint32_t>(s.fd)));
+        s.armed = true;
+    }
+
+    std::uint8_t* buffer(int b) { return memory_.data() + std::size_t(b) * buffer_size; }
+    bool in_buffer(int b, const std::uint8_t* p) { return p >= buffer(b) && p < buffer(b) + buffer_size; }
+
+    void recycle(int b) {
+        io_uring_buf_ring_add(buffers_ring_, buffer(b), buffer_size, static_cast<unsigned short>(b),
+                              io_uring_buf_ring_mask(buffer_count), pending_buffers_++);
+    }
+    void commit_buffers() {
+        if (pending_buffers_ == 0) return;
+        io_uring_buf_ring_advance(buffers_ring_, pending_buffers_);
+        pending_buffers_ = 0;
+    }
+
+    void wait_for_completions() {
+        wakeup_.async_wait(asio::posix::descriptor_base::wait_read, [this](boost::system::error_code ec) {
+            if (ec) return;
+            std::uint64_t count;
+            [[maybe_unused]] auto n = ::read(wakeup_.native_handle(), &count, sizeof count);
+            reap();
+            wait_for_completions();
+        });
+    }
+
+    void reap() {
+        // Bounded passes: completions that keep arriving are left for the next wake-up.
+        for (int pass = 0; pass < 8; ++pass) {
+            unsigned head;
+            unsigned seen = 0;
+            io_uring_cqe* cqe;
+            now_ = instant_now();
+            io_uring_for_each_cqe(&ring_, head, cqe) {
+                complete(*cqe);
+                ++seen;
+            }
+            io_uring_cq_advance(&ring_, seen);
+            if (seen == 0) break;
+            rearm();
+            flush();
+        }
+    }
+
+    void complete(const io_uring_cqe& cqe) {
+        const std::uint64_t t = cqe.user_data;
+        switch (op_of(t)) {
+            case Op::receive_listener:
+            case Op::receive_relay: return received(cqe, t);
+            case Op::send: return sent(cqe, value_of(t));
+            case Op::cancel: return;
+        }
+    }
+
+    void received(const io_uring_cqe& cqe, std::uint64_t t) {
+        const int fd = static_cast<int>(value_of(t));
+        const bool current = static_cast<std::size_t>(fd) < sockets_.size() && sockets_[fd].live &&
+                             sockets_[fd].incarnation == incarnation_of(t);
+        const bool has_buffer = (cqe.flags & IORING_CQE_F_BUFFER) != 0;
+        const int b = has_buffer ? static_cast<int>(cqe.flags >> IORING_CQE_BUFFER_SHIFT) : -1;
+        if (current && !(cqe.flags & IORING_CQE_F_MORE)) {
+            // Multishot ended (-ENOBUFS is back-pressure: the buffers are all in use);
+            // it is armed again after this batch.
+            sockets_[fd].armed = false;
+            disarmed_.push_back(fd);
+        }
+        if (b < 0) return;
+        if (current && cqe.res > 0) deliver(sockets_[fd], b, cqe.res);
+        if (buffer_users_[b] == 0) recycle(b);
+    }
+
+    void deliver(Socket& s, int b, int length) {
+        io_uring_recvmsg_out* out = io_uring_recvmsg_validate(buffer(b), length, &recv_template_);
+        if (!out || (out->flags & MSG_TRUNC)) {
+            ++dropped_;
+            return;
+        }
+        sockaddr_storage from{};
+        std::memcpy(&from, io_uring_recvmsg_name(out), std::min<std::size_t>(out->namelen, sizeof from));
+        const auto payload_length = io_uring_recvmsg_payload_length(out, length, &recv_template_);
+        const Datagram d{{buffer(b), buffer_size}, payload_offset, payload_length, from_socket_address(from)};
+        current_buffer_ = b;
+        if (s.relay) receiver_->on_relay_datagram(s.id, d, now_);
+        else receiver_->on_listener_datagram(s.listener, d, now_);
+        current_buffer_ = -1;
+    }
+
+    void sent(const io_uring_cqe& cqe, std::uint32_t index) {
+        SendSlot& slot = slots_[index];
+        if (cqe.res < 0) ++dropped_;
+        if (slot.buffer >= 0 && --buffer_users_[slot.buffer] == 0) recycle(slot.buffer);
+        slot.buffer = -1;
+        free_slots_.push_back(index);
+    }
+
+    void rearm() {
+        for (int fd : disarmed_) {
+            Socket& s = sockets_[fd];
+            if (s.live && !s.armed) arm(s);
+        }
+        disarmed_.clear();
+    }
+
+    void send_now(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to) {
+        const auto sa = to_socket_address(to);
+        if (::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) ++dropped_;
+    }
+
+    io_uring ring_{};
+    io_uring_buf_ring* buffers_ring_ = nullptr;
+    std::vector<std::uint8_t> memory_;
+    std::vector<std::uint16_t> buffer_users_;
+    int pending_buffers_ = 0;
+    asio::posix::stream_descriptor wakeup_;
+    msghdr recv_template_{};
+    std::vector<Socket> sockets_;  // by descriptor
+    std::vector<int> disarmed_;
+    std::vector<SendSlot> slots_;
+    std::vector<unsigned> free_slots_;
+    DatagramReceiver* receiver_ = nullptr;
+    int current_buffer_ = -1;
+    turn::Instant now_;
+    std::uint64_t dropped_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<DatagramIo> make_uring_io(asio::io_context& io) { return std::make_unique<UringDatagramIo>(io); }
+
+}  // namespace hallpass::relay

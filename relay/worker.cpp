@@ -1,0 +1,291 @@
+// Worker: one thread's share of the relay (DESIGN.md "Threads and ownership"). It hosts the
+// worker's TurnServer, owns its listeners, relay sockets and stream connections, and runs
+// them on one io_context; UDP goes through the engine chosen at start (DatagramIo).
+#include "relay/worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "relay/allocation_log.hpp"
+#include "relay/datagram_io.hpp"
+#include "relay/shared_state.hpp"
+#include "relay/stream_acceptor.hpp"
+#include "relay/stream_connection.hpp"
+#include "relay/tls_context.hpp"
+#include "relay/udp_socket.hpp"
+#include "turn/channel_data.hpp"
+#include "turn/turn_server.hpp"
+
+namespace hallpass::relay {
+namespace {
+
+namespace asio = boost::asio;
+
+// How many attempts to find a relay port that no other process holds.
+constexpr int relay_bind_attempts = 64;
+
+struct UdpListener {
+    int fd = -1;
+    TransportAddress local;
+};
+
+struct StreamListener {
+    std::unique_ptr<StreamAcceptor> acceptor;
+    bool tls = false;
+    StreamSettings settings;
+};
+
+StreamSettings stream_settings(const config::Config& c, bool proxy_protocol) {
+    StreamSettings s;
+    s.proxy_protocol = proxy_protocol;
+    s.handshake_timeout = std::chrono::seconds(c.limits.tls_handshake_timeout);
+    s.idle_timeout = std::chrono::seconds(c.limits.idle_timeout);
+    s.queue_bytes = c.limits.stream_queue_bytes;
+    return s;
+}
+
+class RelayWorker final : public Worker,
+                     public turn::AllocationHost,
+                     public StreamOwner,
+                     public DatagramReceiver {
+public:
+    RelayWorker(unsigned index, SharedState& shared, EngineKind engine)
+        : index_(index),
+          shared_(shared),
+          server_(shared.server_options(), shared.credentials(), shared.nonces(), shared.peers(), *this),
+          tick_(ioc_),
+          io_(engine == EngineKind::io_uring ? make_uring_io(ioc_) : make_epoll_io(ioc_)) {
+        const auto& c = shared.config();
+        for (const auto& address : c.listen.udp) {
+            const auto listener = static_cast<std::uint32_t>(udp_listeners_.size());
+            udp_listeners_.push_back({io_->add_listener(bind_listener(address), listener), address});
+        }
+        for (const auto& l : c.listen.tcp)
+            stream_listeners_.push_back({std::make_unique<StreamAcceptor>(ioc_, l.address, "tcp"), false,
+                                         stream_settings(c, l.proxy_protocol)});
+        for (const auto& l : c.listen.tls)
+            stream_listeners_.push_back({std::make_unique<StreamAcceptor>(ioc_, l.address, "tls"), true,
+                                         stream_settings(c, l.proxy_protocol)});
+    }
+
+    void run() override {
+        io_->start(*this);
+        for (auto& l : stream_listeners_)
+            l.acceptor->start([this, &l](asio::ip::tcp::socket s) { on_accept(l, std::move(s)); });
+        arm_tick();
+        ioc_.run();
+    }
+
+    void stop() override {
+        asio::post(ioc_, [this] {
+            server_.end_all(instant_now());
+            io_->flush();
+            io_->stop();
+            ioc_.stop();
+        });
+    }
+
+    std::string_view engine_name() const override { return io_->name(); }
+
+    // AllocationHost
+    alloc::QuotaLedger::Verdict reserve_quota(std::string_view user) override {
+        return shared_.reserve_quota(user);
+    }
+    void release_quota(std::string_view user) override { shared_.release_quota(user); }
+    bool supports(AddressFamily family) const override { return shared_.supports(family); }
+    std::optional<turn::RelayEndpoint> open_relay(alloc::AllocationId id, const turn::RelayRequest& request,
+                                                  turn::Instant now) override;
+    void close_relay(alloc::AllocationId id, const TransportAddress& bound) override;
+    void allocation_created(const alloc::Allocation& a, turn::Instant) override {
+        log_allocation_created(index_, a);
+    }
+    void allocation_ended(const alloc::Allocation& a, turn::EndReason why, turn::Instant t) override {
+        log_allocation_ended(index_, a, why, t.monotonic);
+    }
+
+    // StreamOwner
+    bool admit(StreamConnectionBase& c) override;
+    void on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) override;
+    void on_stream_closed(StreamConnectionBase& c) override;
+    bool has_allocation(const alloc::FiveTuple& five_tuple) override { return server_.has_allocation(five_tuple); }
+
+    // DatagramReceiver
+    void on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) override;
+    void on_relay_datagram(alloc::AllocationId id, const Datagram& d, turn::Instant now) override;
+
+private:
+    void on_accept(StreamListener& l, asio::ip::tcp::socket socket);
+    int bind_endpoint(alloc::AllocationId id, const TransportAddress& address);
+    int relay_fd(alloc::AllocationId id) const {
+        return id.index < relay_fds_.size() ? relay_fds_[id.index] : -1;
+    }
+    const UdpListener* udp_listener_for(const TransportAddress& local) const {
+        for (const auto& l : udp_listeners_)
+            if (l.local == local) return &l;
+        return nullptr;
+    }
+
+    void arm_tick() {
+        tick_.expires_after(std::chrono::seconds(1));
+        tick_.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;
+            const turn::Instant t = instant_now();
+            server_.on_tick(t);
+            shared_.expire_reservations(t.monotonic);
+            io_->flush();
+            arm_tick();
+        });
+    }
+
+    unsigned index_;
+    SharedState& shared_;
+    asio::io_context ioc_{1};
+    turn::TurnServer server_;
+    asio::steady_timer tick_;
+    std::unique_ptr<DatagramIo> io_;
+    std::vector<UdpListener> udp_listeners_;
+    std::vector<int> relay_fds_;  // by allocation slot; -1 when none
+    std::vector<StreamListener> stream_listeners_;
+    boost::unordered_flat_map<alloc::FiveTuple, std::shared_ptr<StreamConnectionBase>, alloc::FiveTupleHash>
+        streams_;
+    std::array<std::uint8_t, 2048> reply_{};
+};
+
+void RelayWorker::on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) {
+    const UdpListener& l = udp_listeners_[listener];
+    const alloc::FiveTuple from{d.from, l.local, alloc::Transport::udp};
+    const auto bytes = d.payload();
+    // A request may end an allocation and close its relay socket: nothing queued for that
+    // socket may be left to send after it.
+    if (!bytes.empty() && !turn::looks_like_channel_data(bytes[0])) io_->flush();
+    const auto action = server_.on_client_packet(from, bytes, now, reply_);
+    if (action.kind == turn::ClientAction::Kind::reply) {
+        io_->send(l.fd, action.bytes, from.client);
+    } else if (action.kind == turn::ClientAction::Kind::to_peer) {
+        const int fd = relay_fd(action.allocation);
+        if (fd >= 0) io_->send(fd, action.bytes, action.peer);
+    }
+}
+
+void RelayWorker::on_relay_datagram(alloc::AllocationId id, const Datagram& d, turn::Instant now) {
+    const auto action = server_.on_peer_packet(id, d.from, {d.storage, d.offset, d.length}, now);
+    if (!action.deliver) return;
+    if (action.client->transport != alloc::Transport::udp) {
+        if (auto it = streams_.find(*action.client); it != streams_.end()) it->second->send(action.bytes, true);
+    } else if (const UdpListener* l = udp_listener_for(action.client->server)) {
+        io_->send(l->fd, action.bytes, action.client->client);
+    }
+}
+
+void RelayWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket socket) {
+    if (!shared_.open_connection()) {
+        boost::system::error_code ignored;
+        socket.close(ignored);  // limits.connections_total reached
+        return;
+    }
+    auto c = l.tls ? make_tls_connection(std::move(socket), shared_.tls()->current(), l.acceptor->address(),
+                                         l.settings, *this)
+                   : make_tcp_connection(std::move(socket), l.acceptor->address(), l.settings, *this);
+    c->start();
+}
+
+bool RelayWorker::admit(StreamConnectionBase& c) {
+    const auto& tuple = c.five_tuple();
+    if (streams_.contains(tuple) || !shared_.admit_client_ip(tuple.client.ip)) return false;
+    streams_.emplace(tuple, c.shared_from_this());
+    return true;
+}
+
+void RelayWorker::on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) {
+    const auto action = server_.on_client_packet(c.five_tuple(), message, instant_now(), reply_);
+    if (action.kind == turn::ClientAction::Kind::reply) {
+        c.send(action.bytes, false);
+    } else if (action.kind == turn::ClientAction::Kind::to_peer) {
+        // The payload lies in the connection's framer: the engine sends it at once.
+        const int fd = relay_fd(action.allocation);
+        if (fd >= 0) io_->send(fd, action.bytes, action.peer);
+    }
+}
+
+void RelayWorker::on_stream_closed(StreamConnectionBase& c) {
+    shared_.close_connection();
+    if (!c.admitted()) return;
+    const auto tuple = c.five_tuple();
+    shared_.release_client_ip(tuple.client.ip);
+    if (c.dropped() > 0)
+        spdlog::info("stream closed client={} dropped_media_datagrams={}", tuple.client.to_string(), c.dropped());
+    server_.on_connection_closed(tuple, instant_now());
+    streams_.erase(tuple);
+}
+
+int RelayWorker::bind_endpoint(alloc::AllocationId id, const TransportAddress& address) {
+    auto bound = bind_relay(address);
+    if (bound.error != 0) return bound.error;
+    if (relay_fds_.size() <= id.index) relay_fds_.resize(id.index + 1, -1);
+    relay_fds_[id.index] = io_->add_relay(std::move(bound.socket), id);
+    return 0;
+}
+
+std::optional<turn::RelayEndpoint> RelayWorker::open_relay(alloc::AllocationId id,
+                                                          const turn::RelayRequest& request,
+                                                          turn::Instant now) {
+    if (request.token) {
+        auto address = shared_.take_reservation(*request.token, now.monotonic);
+        if (!address) return std::nullopt;
+        if (bind_endpoint(id, *address) != 0) {
+            shared_.release(*address);
+            return std::nullopt;
+        }
+        return turn::RelayEndpoint{*address, shared_.advertised(*address), std::nullopt};
+    }
+    // Ports another process holds (a media server beside us) are skipped: they stay taken
+    // in the pool while we look further, and go back afterwards.
+    std::vector<TransportAddress> held_elsewhere;
+    std::optional<turn::RelayEndpoint> result;
+    for (int attempt = 0; attempt < relay_bind_attempts && !result; ++attempt) {
+        std::optional<TransportAddress> address, next;
+        if (request.reserve_next) {
+            auto pair = shared_.acquire_even_pair(request.family);
+            if (pair) address = pair->first, next = pair->second;
+        } else {
+            address = shared_.acquire(request.family, request.even_port);
+        }
+        if (!address) break;
+        const int error = bind_endpoint(id, *address);
+        if (error == EADDRINUSE) {
+            held_elsewhere.push_back(*address);
+            if (next) shared_.release(*next);
+            continue;
+        }
+        if (error != 0) {
+            shared_.release(*address);
+            if (next) shared_.release(*next);
+            break;
+        }
+        result = turn::RelayEndpoint{*address, shared_.advertised(*address), std::nullopt};
+        if (next) result->reservation = shared_.reserve(*next, now.monotonic);
+    }
+    for (const auto& a : held_elsewhere) shared_.release(a);
+    return result;
+}
+
+void RelayWorker::close_relay(alloc::AllocationId id, const TransportAddress& bound) {
+    if (const int fd = relay_fd(id); fd >= 0) {
+        io_->remove_relay(fd);
+        relay_fds_[id.index] = -1;
+    }
+    shared_.release(bound);
+}
+
+}  // namespace
+
+std::unique_ptr<Worker> make_worker(unsigned index, SharedState& shared, EngineKind engine) {
+    return std::make_unique<RelayWorker>(index, shared, engine);
+}
+
+}  // namespace hallpass::relay
