@@ -1,0 +1,174 @@
+#include "bench/options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+namespace hallpass::bench {
+namespace {
+
+using Error = std::string;
+
+std::optional<Scenario> scenario_of(std::string_view s) {
+    for (auto v : {Scenario::saturate, Scenario::latency, Scenario::burst, Scenario::classroom, Scenario::memory})
+        if (name_of(v) == s) return v;
+    return std::nullopt;
+}
+
+template <class T>
+std::optional<T> number(std::string_view text) {
+    T value{};
+    const auto* end = text.data() + text.size();
+    const auto r = std::from_chars(text.data(), end, value);
+    if (r.ec != std::errc{} || r.ptr != end) return std::nullopt;
+    return value;
+}
+
+std::optional<double> real(std::string_view text) {
+    // from_chars for double is in libstdc++ 11+.
+    auto v = number<double>(text);
+    if (!v || !std::isfinite(*v)) return std::nullopt;
+    return v;
+}
+
+// Default allocation counts, chosen so that a run with no --allocations finishes quickly.
+std::uint32_t default_allocations(Scenario s) {
+    switch (s) {
+        case Scenario::saturate: return 100;
+        case Scenario::latency: return 100;
+        case Scenario::burst: return 1000;
+        case Scenario::memory: return 1000;
+        case Scenario::classroom: return 0;  // derived from --classrooms
+    }
+    return 0;
+}
+
+std::optional<Error> check(const Options& o) {
+    if (o.server.port == 0) return "--server ADDRESS:PORT is required";
+    const bool have_static = !o.user.empty() || !o.password.empty();
+    if (have_static && !o.secret.empty()) return "give either --user/--password or --secret, not both";
+    if (!o.secret.empty()) return std::nullopt;
+    if (o.user.empty() || o.password.empty()) return "credentials needed: --user U --password P, or --secret S";
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view name_of(Scenario s) {
+    switch (s) {
+        case Scenario::saturate: return "saturate";
+        case Scenario::latency: return "latency";
+        case Scenario::burst: return "burst";
+        case Scenario::classroom: return "classroom";
+        case Scenario::memory: return "memory";
+    }
+    return "?";
+}
+std::string_view name_of(Transport t) {
+    switch (t) {
+        case Transport::udp: return "udp";
+        case Transport::tcp: return "tcp";
+        case Transport::tls: return "tls";
+    }
+    return "?";
+}
+std::string_view name_of(Topology t) { return t == Topology::echo ? "echo" : "pairs"; }
+
+std::string_view usage() {
+    return "usage: hallpass-bench SCENARIO --server ADDRESS:PORT [--transport udp|tcp|tls]\n"
+           "         (--user U --password P | --secret S)\n"
+           "         [--allocations N] [--payload BYTES] [--duration SECONDS] [--warmup SECONDS]\n"
+           "         [--window W] [--topology echo|pairs] [--rate PACKETS_PER_SECOND]\n"
+           "         [--classrooms C] [--server-pid PID] [--in-flight K] [--json] [--quiet]\n"
+           "SCENARIO: saturate | latency | burst | classroom | memory   (see bench/README.md)\n";
+}
+
+std::variant<Options, std::string> parse_options(std::span<const std::string_view> args) {
+    Options o;
+    if (args.empty()) return Error("missing SCENARIO");
+    if (args[0] == "--help" || args[0] == "-h") return Error("help");
+    const auto scenario = scenario_of(args[0]);
+    if (!scenario) return "unknown scenario '" + std::string(args[0]) + "'";
+    o.scenario = *scenario;
+    bool allocations_given = false;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string_view flag = args[i];
+        if (flag == "--help" || flag == "-h") return Error("help");
+        if (flag == "--json") { o.json = true; continue; }
+        if (flag == "--quiet") { o.quiet = true; continue; }
+        if (i + 1 >= args.size()) return std::string(flag) + " needs a value";
+        const std::string_view value = args[++i];
+        const auto bad = [&] { return "bad value '" + std::string(value) + "' for " + std::string(flag); };
+        if (flag == "--server") {
+            auto a = TransportAddress::parse(value);
+            if (!a || a->port == 0) return bad();
+            o.server = *a;
+        } else if (flag == "--transport") {
+            if (value == "udp") o.transport = Transport::udp;
+            else if (value == "tcp") o.transport = Transport::tcp;
+            else if (value == "tls") o.transport = Transport::tls;
+            else return bad();
+        } else if (flag == "--user") {
+            o.user = value;
+        } else if (flag == "--password") {
+            o.password = value;
+        } else if (flag == "--secret") {
+            o.secret = value;
+        } else if (flag == "--topology") {
+            if (value == "echo") o.topology = Topology::echo;
+            else if (value == "pairs") o.topology = Topology::pairs;
+            else return bad();
+        } else if (flag == "--allocations") {
+            auto n = number<std::uint32_t>(value);
+            if (!n || *n == 0 || *n > 100000) return bad() + " (1..100000)";
+            o.allocations = *n;
+            allocations_given = true;
+        } else if (flag == "--payload") {
+            auto n = number<std::uint32_t>(value);
+            if (!n || *n < min_payload || *n > max_payload) return bad() + " (24..1400)";
+            o.payload = *n;
+        } else if (flag == "--duration" || flag == "--warmup" || flag == "--rate") {
+            auto v = real(value);
+            if (!v || *v < 0) return bad();
+            if (flag == "--duration") {
+                if (*v <= 0 || *v > 3600) return bad() + " (0..3600]";
+                o.duration_s = *v;
+            } else if (flag == "--warmup") {
+                if (*v > 600) return bad() + " (0..600)";
+                o.warmup_s = *v;
+            } else {
+                if (*v <= 0 || *v > 10'000'000) return bad() + " (0..10000000]";
+                o.rate = *v;
+            }
+        } else if (flag == "--window") {
+            auto n = number<std::uint32_t>(value);
+            if (!n || *n == 0 || *n > 4096) return bad() + " (1..4096)";
+            o.window = *n;
+        } else if (flag == "--classrooms") {
+            auto n = number<std::uint32_t>(value);
+            if (!n || *n == 0 || *n > 1000) return bad() + " (1..1000)";
+            o.classrooms = *n;
+        } else if (flag == "--server-pid") {
+            auto n = number<int>(value);
+            if (!n || *n <= 0) return bad();
+            o.server_pid = *n;
+        } else if (flag == "--in-flight") {
+            auto n = number<std::uint32_t>(value);
+            if (!n || *n == 0 || *n > 10000) return bad() + " (1..10000)";
+            o.in_flight = *n;
+        } else {
+            return "unknown option " + std::string(flag);
+        }
+    }
+    if (auto e = check(o)) return *e;
+    if (!allocations_given) o.allocations = default_allocations(o.scenario);
+    if (o.scenario == Scenario::classroom) o.allocations = o.classrooms * 30 * 2;
+    if (o.scenario == Scenario::memory && !o.server_pid) return Error("memory needs --server-pid PID");
+    if (o.topology == Topology::pairs && o.allocations % 2 != 0)
+        return Error("--topology pairs needs an even --allocations");
+    if (o.scenario == Scenario::saturate && o.warmup_s >= o.duration_s)
+        return Error("--warmup must be shorter than --duration");
+    return o;
+}
+
+}  // namespace hallpass::bench

@@ -1,0 +1,191 @@
+// classroom: C classrooms of 30 students. Each student has two allocations:
+//   audio  — 50 packets/s of 160 B up (student -> media server, through the relay) and
+//            50 packets/s of 160 B down (media server -> student's relayed address);
+//   video  — the teacher's video, ~1.5 Mbit/s down: 170 packets/s of 1,100 B from the
+//            media server to the student's second relayed address.
+// The media server is a few bench-run UDP sockets on loopback; each allocation binds a
+// channel to its media socket (which also installs the permission). Every stream is paced
+// evenly (pacer.hpp). Reported per stream type: loss, one-way latency (sender timestamp to
+// arrival, one clock) and RFC 3550 jitter, and whether any single stream lost a packet.
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "bench/allocation_setup.hpp"
+#include "bench/clock.hpp"
+#include "bench/pacer.hpp"
+#include "bench/payload.hpp"
+#include "bench/peer_socket.hpp"
+#include "bench/scenario.hpp"
+#include "bench/socket_util.hpp"
+
+namespace hallpass::bench {
+namespace {
+
+constexpr std::uint32_t students_per_class = 30;
+constexpr std::uint32_t max_media_sockets = 8;
+constexpr std::int64_t grace_ns = 1'000'000'000;
+constexpr int max_catch_up = 4096;
+
+enum StreamType : std::uint32_t { audio_up = 0, audio_down = 1, video_down = 2, stream_types = 3 };
+
+struct TypeSpec {
+    const char* name;
+    double packets_per_second;
+    std::uint32_t bytes;
+};
+constexpr std::array<TypeSpec, stream_types> specs{{
+    {"audio_up", 50.0, 160},
+    {"audio_down", 50.0, 160},
+    {"video_down", 170.0, 1100},  // 170 x 1100 B x 8 = 1.50 Mbit/s
+}};
+
+struct Stream {
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    std::uint64_t sequence = 0;
+    JitterEstimator jitter;
+};
+
+class Classroom final : public Sink {
+public:
+    explicit Classroom(Context& c)
+        : c_(c), students_(c.options.classrooms * students_per_class),
+          sessions_(make_sessions(c, 2 * students_)), streams_(stream_types * students_),
+          latency_(stream_types), payload_(1100, 0x33) {
+        const std::uint32_t m = std::min(max_media_sockets, c.options.classrooms);
+        for (std::uint32_t i = 0; i < m; ++i) {
+            media_.push_back(std::make_unique<PeerSocket>(c.loop, c.options.server));
+            media_.back()->set_receiver(
+                [this](std::span<const std::uint8_t> p, std::int64_t now) { arrived(p, now); });
+        }
+        for (auto& s : sessions_) s->set_sink(this);
+        allocate_and_bind(c, sessions_, [&](std::uint32_t i) { return media_of(i % students_).address(); });
+        for (std::uint32_t k = 0; k < students_; ++k) {
+            audio_relayed_.push_back(to_sockaddr(sessions_[k]->relayed()));
+            video_relayed_.push_back(to_sockaddr(sessions_[students_ + k]->relayed()));
+        }
+    }
+
+    void on_data(Session&, std::span<const std::uint8_t> payload, std::int64_t now_ns) override {
+        arrived(payload, now_ns);
+    }
+
+    Report run() {
+        const std::int64_t start = now_ns();
+        const std::int64_t end = start + static_cast<std::int64_t>(c_.options.duration_s * 1e9);
+        until_ = end + grace_ns;
+        std::array<Pacer, stream_types> pacers;
+        for (std::uint32_t t = 0; t < stream_types; ++t)
+            pacers[t] = Pacer(start, specs[t].packets_per_second * students_, students_);
+        const CpuSample cpu_from = cpu_sample();
+        for (std::int64_t now = start; now < until_; now = now_ns()) {
+            std::int64_t wake = until_;
+            if (now < end) {
+                for (std::uint32_t t = 0; t < stream_types; ++t) {
+                    for (int k = 0; k < max_catch_up && pacers[t].due(now); ++k) send(static_cast<StreamType>(t), pacers[t].take(), now);
+                    wake = std::min(wake, pacers[t].next_due_ns());
+                }
+                for (auto& m : media_) m->flush();
+            }
+            c_.loop.run_once(std::clamp<std::int64_t>(wake - now_ns(), 0, 5'000'000));
+            if (c_.progress.due(now)) c_.progress.show(now, progress_text(now - start, now >= end));
+        }
+        const CpuSample cpu_to = cpu_sample();
+        release_all(c_, sessions_);
+        Report r = report();
+        r.duration_s = static_cast<double>(end - start) / 1e9;
+        r.bench_cpu_percent = cpu_percent(cpu_to.user_us - cpu_from.user_us, cpu_to.system_us - cpu_from.system_us,
+                                          (cpu_to.wall_ns - cpu_from.wall_ns) / 1000);
+        return r;
+    }
+
+private:
+    PeerSocket& media_of(std::uint32_t student) { return *media_[student % media_.size()]; }
+
+    void send(StreamType type, std::uint32_t student, std::int64_t now) {
+        const std::uint32_t id = type * students_ + student;
+        Stream& s = streams_[id];
+        const std::span<std::uint8_t> payload(payload_.data(), specs[type].bytes);
+        write_probe(payload, Probe{ProbeKind::media, id, s.sequence++, now});
+        ++s.sent;
+        switch (type) {
+            case audio_up: sessions_[student]->send_channel_data(payload); break;
+            case audio_down: media_of(student).queue(audio_relayed_[student], payload); break;
+            case video_down: media_of(student).queue(video_relayed_[student], payload); break;
+            default: break;
+        }
+    }
+
+    void arrived(std::span<const std::uint8_t> payload, std::int64_t now) {
+        const auto probe = read_probe(payload);
+        if (!probe || probe->kind != ProbeKind::media || probe->stream >= streams_.size() || now >= until_) return;
+        Stream& s = streams_[probe->stream];
+        ++s.received;
+        s.jitter.on_packet(probe->sent_ns, now);
+        latency_[probe->stream / students_].record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - probe->sent_ns)));
+    }
+
+    std::string progress_text(std::int64_t elapsed, bool grace) const {
+        std::uint64_t sent = 0, received = 0;
+        for (const auto& s : streams_) sent += s.sent, received += s.received;
+        return "classroom " + std::to_string(elapsed / 1000000000) + "s " + std::to_string(students_) +
+               " students, sent " + std::to_string(sent) + " received " + std::to_string(received) +
+               (grace ? " (grace period)" : "");
+    }
+
+    Report report() const {
+        Report r;
+        r.allocations = static_cast<std::uint32_t>(sessions_.size());
+        std::uint64_t sent_all = 0, received_all = 0;
+        bool any_lost = false;
+        for (std::uint32_t t = 0; t < stream_types; ++t) {
+            StreamReport sr;
+            sr.name = specs[t].name;
+            sr.streams = students_;
+            double jitter_sum = 0;
+            for (std::uint32_t k = 0; k < students_; ++k) {
+                const Stream& s = streams_[t * students_ + k];
+                sr.sent += s.sent;
+                sr.received += s.received;
+                if (s.received < s.sent) ++sr.streams_with_loss;
+                const double j = s.jitter.jitter_ns() / 1e6;
+                jitter_sum += j;
+                sr.jitter_max_ms = std::max(sr.jitter_max_ms, j);
+            }
+            sr.jitter_mean_ms = students_ ? jitter_sum / students_ : 0;
+            sr.loss_ratio = loss_ratio(sr.sent, sr.received);
+            sr.latency = summarize(latency_[t]);
+            any_lost = any_lost || sr.streams_with_loss > 0;
+            sent_all += sr.sent;
+            received_all += sr.received;
+            r.streams.push_back(std::move(sr));
+        }
+        r.sent = sent_all;
+        r.received = received_all;
+        r.loss_ratio = loss_ratio(sent_all, received_all);
+        r.any_stream_lost = any_lost;
+        return r;
+    }
+
+    Context& c_;
+    std::uint32_t students_;
+    Sessions sessions_;  // [0, S): audio, [S, 2S): video
+    std::vector<std::unique_ptr<PeerSocket>> media_;
+    std::vector<SocketAddress> audio_relayed_;
+    std::vector<SocketAddress> video_relayed_;
+    std::vector<Stream> streams_;     // id = type * S + student
+    std::vector<Histogram> latency_;  // per type, ns
+    std::vector<std::uint8_t> payload_;
+    std::int64_t until_ = 0;
+};
+
+}  // namespace
+
+Report run_classroom(Context& c) {
+    Classroom room(c);
+    return room.run();
+}
+
+}  // namespace hallpass::bench

@@ -1,0 +1,68 @@
+#include "bench/options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace hallpass::bench {
+namespace {
+
+std::variant<Options, std::string> parse(std::vector<std::string_view> args) { return parse_options(args); }
+
+std::string error_of(std::vector<std::string_view> args) {
+    auto r = parse(std::move(args));
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "";
+}
+
+TEST(BenchOptions, ParsesAFullSaturateLine) {
+    auto r = parse({"saturate", "--server", "127.0.0.1:3478", "--transport", "tcp", "--user", "u", "--password", "p",
+                    "--allocations", "200", "--payload", "200", "--duration", "5", "--window", "4", "--topology",
+                    "pairs", "--json", "--quiet"});
+    ASSERT_TRUE(std::holds_alternative<Options>(r)) << std::get<std::string>(r);
+    const auto& o = std::get<Options>(r);
+    EXPECT_EQ(o.scenario, Scenario::saturate);
+    EXPECT_EQ(o.server.to_string(), "127.0.0.1:3478");
+    EXPECT_EQ(o.transport, Transport::tcp);
+    EXPECT_EQ(o.allocations, 200u);
+    EXPECT_EQ(o.payload, 200u);
+    EXPECT_DOUBLE_EQ(o.duration_s, 5.0);
+    EXPECT_EQ(o.window, 4u);
+    EXPECT_EQ(o.topology, Topology::pairs);
+    EXPECT_TRUE(o.json);
+    EXPECT_TRUE(o.quiet);
+}
+
+TEST(BenchOptions, SecretAloneIsEnough) {
+    auto r = parse({"burst", "--server", "[::1]:3478", "--secret", "s"});
+    ASSERT_TRUE(std::holds_alternative<Options>(r));
+    EXPECT_EQ(std::get<Options>(r).allocations, 1000u);  // burst's default
+}
+
+TEST(BenchOptions, ClassroomDerivesAllocations) {
+    auto r = parse({"classroom", "--server", "127.0.0.1:3478", "--secret", "s", "--classrooms", "3"});
+    ASSERT_TRUE(std::holds_alternative<Options>(r));
+    EXPECT_EQ(std::get<Options>(r).allocations, 3u * 30u * 2u);
+}
+
+TEST(BenchOptions, ErrorsNameTheProblem) {
+    EXPECT_EQ(error_of({}), "missing SCENARIO");
+    EXPECT_EQ(error_of({"flood"}), "unknown scenario 'flood'");
+    EXPECT_EQ(error_of({"burst", "--secret", "s"}), "--server ADDRESS:PORT is required");
+    EXPECT_EQ(error_of({"burst", "--server", "127.0.0.1:1"}),
+              "credentials needed: --user U --password P, or --secret S");
+    EXPECT_EQ(error_of({"burst", "--server", "127.0.0.1:1", "--user", "u", "--password", "p", "--secret", "s"}),
+              "give either --user/--password or --secret, not both");
+    EXPECT_EQ(error_of({"burst", "--server", "nowhere"}), "bad value 'nowhere' for --server");
+    EXPECT_EQ(error_of({"burst", "--server", "127.0.0.1:1", "--secret", "s", "--payload", "10"}),
+              "bad value '10' for --payload (24..1400)");
+    EXPECT_EQ(error_of({"burst", "--server", "127.0.0.1:1", "--secret", "s", "--bogus", "1"}), "unknown option --bogus");
+    EXPECT_EQ(error_of({"burst", "--server"}), "--server needs a value");
+    EXPECT_EQ(error_of({"memory", "--server", "127.0.0.1:1", "--secret", "s"}), "memory needs --server-pid PID");
+    EXPECT_EQ(error_of({"saturate", "--server", "127.0.0.1:1", "--secret", "s", "--topology", "pairs",
+                        "--allocations", "3"}),
+              "--topology pairs needs an even --allocations");
+    EXPECT_EQ(error_of({"saturate", "--help"}), "help");
+}
+
+}  // namespace
+}  // namespace hallpass::bench
