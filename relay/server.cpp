@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <sys/resource.h>
+
 #include <chrono>
 #include <functional>
 #include <stdexcept>
@@ -53,6 +55,18 @@ bool all_loopback(const config::Config& c) {
     for (const auto& l : c.listen.tls)
         if (!is_loopback(l.address.ip)) return false;
     return true;
+}
+
+// Every allocation holds a relay socket and every TCP/TLS client a connection: the
+// common soft limit of 1024 descriptors would cap a server at a few hundred students.
+void raise_descriptor_limit() {
+    rlimit r{};
+    if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == r.rlim_max) return;
+    r.rlim_cur = r.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &r) != 0) return;
+    if (r.rlim_max < 65536)
+        spdlog::warn("open file limit is {}: each allocation needs a descriptor (raise LimitNOFILE)",
+                     r.rlim_max);
 }
 
 void make_tls(SharedState& shared) {
@@ -138,6 +152,7 @@ std::vector<std::string> turn_urls(const config::Config& c) {
 
 int serve(const config::Config& config) {
     setup_logging(config.log);
+    raise_descriptor_limit();
     SharedState shared(config);
     check_relay_ranges(shared);
     make_tls(shared);

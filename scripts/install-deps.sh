@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config
   libboost1.81-dev libssl-dev liburing-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
-  coturn chromium iproute2 openssl
+  coturn chromium iproute2 openssl jq util-linux
 )
 # Node comes from elsewhere on some images; use Debian's only when it is missing.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
