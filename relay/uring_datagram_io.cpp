@@ -3,11 +3,11 @@
 // receiving costs no system call per datagram; relayed data is sent by sendmsg straight
 // from the buffer it arrived in (framed in place by the TURN core), and that buffer goes
 // back to the ring only when the send has completed. Completions are reaped in batches
-// when the ring's eventfd wakes the worker's io_context, and submissions go out once per
+// when the ring's descriptor wakes the worker's io_context, and submissions go out once per
 // batch.
 #include <liburing.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,6 +30,7 @@ constexpr unsigned cq_entries = 16384;
 constexpr unsigned buffer_count = 4096;  // a power of two, as buffer rings require
 constexpr unsigned buffer_size = 2048;
 constexpr unsigned send_slots = 4096;
+constexpr unsigned max_file_slots = 65536;  // registered-file table, indexed by descriptor
 constexpr int buffer_group = 0;
 // Each buffer holds io_uring_recvmsg_out, the source address, a control area we never use
 // and then the payload. The address and control areas sit before the payload, and once
@@ -69,6 +70,7 @@ struct Socket {
     std::uint32_t incarnation = 0;  // tells completions of a reused descriptor number apart
     bool armed = false;
     bool live = false;
+    bool fixed = false;  // registered in the ring's file table at index fd
 };
 
 struct SendSlot {
@@ -83,7 +85,7 @@ public:
     explicit UringDatagramIo(asio::io_context& io) : wakeup_(io) {
         setup_ring();
         setup_buffers();
-        setup_eventfd();
+        setup_wakeup_and_files();
         recv_template_.msg_namelen = name_space;
         recv_template_.msg_controllen = control_space;
         slots_.resize(send_slots);
@@ -128,6 +130,10 @@ public:
         io_uring_submit(&ring_);
         s.live = false;
         s.armed = false;
+        if (s.fixed) {
+            const int none = -1;
+            io_uring_register_files_update(&ring_, static_cast<unsigned>(fd), &none, 1);
+        }
         ::close(fd);
     }
 
@@ -148,6 +154,7 @@ public:
         ++buffer_users_[current_buffer_];
         io_uring_sqe* sqe = sqe_or_submit();
         io_uring_prep_sendmsg(sqe, fd, &slot.msg, 0);
+        if (static_cast<std::size_t>(fd) < sockets_.size() && sockets_[fd].fixed) sqe->flags |= IOSQE_FIXED_FILE;
         io_uring_sqe_set_data64(sqe, tag(Op::send, 0, index));
     }
 
@@ -221,13 +228,20 @@ private:
         commit_buffers();
     }
 
-    void setup_eventfd() {
-        const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (fd < 0 || io_uring_register_eventfd(&ring_, fd) != 0) {
+    // The ring's own descriptor is readable while completions wait, so the io_context
+    // watches it directly: no eventfd to signal and read per wake-up. Sockets are
+    // registered files, which spares the kernel a descriptor lookup per operation.
+    void setup_wakeup_and_files() {
+        const int fd = ::dup(ring_.ring_fd);
+        rlimit limit{};
+        ::getrlimit(RLIMIT_NOFILE, &limit);  // the table may not exceed it
+        file_slots_ = static_cast<unsigned>(std::min<rlim_t>(limit.rlim_cur, max_file_slots));
+        const int files = io_uring_register_files_sparse(&ring_, file_slots_);
+        if (fd < 0 || files < 0) {
             if (fd >= 0) ::close(fd);
             free_buffer_ring();
             io_uring_queue_exit(&ring_);
-            throw EngineUnavailable("io_uring_register_eventfd failed");
+            throw EngineUnavailable(explain("io_uring_register_files_sparse", files < 0 ? -files : errno));
         }
         wakeup_.assign(fd);
     }
@@ -249,6 +263,7 @@ private:
         s.fd = fd;
         s.incarnation = incarnation;
         s.live = true;
+        s.fixed = fd < static_cast<int>(file_slots_) && io_uring_register_files_update(&ring_, static_cast<unsigned>(fd), &fd, 1) == 1;
         return s;
     }
 
@@ -264,7 +279,7 @@ private:
     void arm(Socket& s) {
         io_uring_sqe* sqe = sqe_or_submit();
         io_uring_prep_recvmsg_multishot(sqe, s.fd, &recv_template_, 0);
-        sqe->flags |= IOSQE_BUFFER_SELECT;
+        sqe->flags |= IOSQE_BUFFER_SELECT | (s.fixed ? IOSQE_FIXED_FILE : 0);
         sqe->buf_group = buffer_group;
         const Op op = s.relay ? Op::receive_relay : Op::receive_listener;
         io_uring_sqe_set_data64(sqe, tag(op, s.incarnation, static_cast<std::uint32_t>(s.fd)));
@@ -287,9 +302,16 @@ private:
     void wait_for_completions() {
         wakeup_.async_wait(asio::posix::descriptor_base::wait_read, [this](boost::system::error_code ec) {
             if (ec) return;
-            std::uint64_t count;
-            [[maybe_unused]] auto n = ::read(wakeup_.native_handle(), &count, sizeof count);
             reap();
+            // The reactor reports the ring's descriptor by edges: completions left after
+            // a bounded reap are taken up once other handlers have had their turn.
+            if (io_uring_cq_ready(&ring_) > 0) {
+                asio::post(wakeup_.get_executor(), [this] {
+                    reap();
+                    wait_for_completions();
+                });
+                return;
+            }
             wait_for_completions();
         });
     }
@@ -377,6 +399,7 @@ private:
     }
 
     io_uring ring_{};
+    unsigned file_slots_ = 0;
     io_uring_buf_ring* buffers_ring_ = nullptr;
     std::vector<std::uint8_t> memory_;
     std::vector<std::uint16_t> buffer_users_;
