@@ -21,9 +21,13 @@ int make_socket(AddressFamily family) {
     return fd;
 }
 
-void set_buffer(int fd, int option, int bytes) {
-    // Best effort: the kernel caps it at net.core.{r,w}mem_max.
-    ::setsockopt(fd, SOL_SOCKET, option, &bytes, sizeof bytes);
+// One listener socket takes every client's datagrams for its worker: at class start, or
+// with thousands of allocations, bursts overflow the default buffer (net.core.rmem_max,
+// about 208 KiB) and are lost. The FORCE options pass that cap when we have
+// CAP_NET_ADMIN (root at start); otherwise the capped size is the best we get.
+void set_buffer(int fd, int option, int force_option, int bytes) {
+    if (::setsockopt(fd, SOL_SOCKET, force_option, &bytes, sizeof bytes) != 0)
+        ::setsockopt(fd, SOL_SOCKET, option, &bytes, sizeof bytes);
 }
 
 }  // namespace
@@ -48,8 +52,8 @@ UdpSocket bind_listener(const TransportAddress& address) {
     const int on = 1;
     ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
-    set_buffer(s.fd(), SO_RCVBUF, 4 << 20);
-    set_buffer(s.fd(), SO_SNDBUF, 4 << 20);
+    set_buffer(s.fd(), SO_RCVBUF, SO_RCVBUFFORCE, 16 << 20);
+    set_buffer(s.fd(), SO_SNDBUF, SO_SNDBUFFORCE, 4 << 20);
     const auto sa = to_socket_address(address);
     if (::bind(s.fd(), sa.get(), sa.length) != 0) {
         const int err = errno;
@@ -68,7 +72,7 @@ RelayBind bind_relay(const TransportAddress& address) {
         out.error = errno;
         return out;
     }
-    set_buffer(out.socket.fd(), SO_RCVBUF, 1 << 20);
+    set_buffer(out.socket.fd(), SO_RCVBUF, SO_RCVBUFFORCE, 1 << 20);
     const auto sa = to_socket_address(address);
     if (::bind(out.socket.fd(), sa.get(), sa.length) != 0) {
         out.error = errno;

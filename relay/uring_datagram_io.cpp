@@ -27,7 +27,7 @@ namespace asio = boost::asio;
 
 constexpr unsigned sq_entries = 1024;
 constexpr unsigned cq_entries = 16384;
-constexpr unsigned buffer_count = 4096;  // a power of two, as buffer rings require
+constexpr unsigned buffer_count = 8192;  // a power of two, as buffer rings require
 constexpr unsigned buffer_size = 2048;
 constexpr unsigned send_slots = 4096;
 constexpr unsigned max_file_slots = 65536;  // registered-file table, indexed by descriptor
