@@ -82,21 +82,32 @@ private:
     void arm(const std::shared_ptr<Watched>& w) {
         w->descriptor.async_wait(asio::posix::descriptor_base::wait_read,
                                  [this, w](boost::system::error_code ec) {
-                                     if (ec || !w->descriptor.is_open()) return;
-                                     drain(*w);
-                                     if (w->descriptor.is_open()) arm(w);
+                                     if (!ec) on_ready(w);
                                  });
     }
 
-    void drain(Watched& w) {
+    // Readiness comes by edges: a socket still holding datagrams after a bounded drain is
+    // drained again once other handlers have had their turn, not when the next one comes.
+    void on_ready(const std::shared_ptr<Watched>& w) {
+        if (!w->descriptor.is_open()) return;
+        if (drain(*w) && w->descriptor.is_open()) {
+            asio::post(io_, [this, w] { on_ready(w); });
+            return;
+        }
+        if (w->descriptor.is_open()) arm(w);
+    }
+
+    // True when it stopped at its round limit with datagrams possibly left.
+    bool drain(Watched& w) {
         for (int round = 0; round < rounds_per_wakeup && w.descriptor.is_open(); ++round) {
             const std::size_t n = receive_.receive(w.descriptor.native_handle());
-            if (n == 0) break;
+            if (n == 0) return false;
             const turn::Instant now = instant_now();
             for (std::size_t i = 0; i < n && w.descriptor.is_open(); ++i) deliver(w, i, now);
             send_.flush();
-            if (n < batch_size) break;
+            if (n < batch_size) return false;
         }
+        return true;
     }
 
     void deliver(Watched& w, std::size_t i, turn::Instant now) {

@@ -123,7 +123,9 @@ TransportAddress v2_address(const std::uint8_t* address, std::size_t size,
     IpAddress ip;
     ip.family = size == 4 ? AddressFamily::ipv4 : AddressFamily::ipv6;
     std::copy(address, address + size, ip.bytes.begin());
-    return TransportAddress{ip, stun::read_u16(port)};
+    // An IPv4 client carried as ::ffff:a.b.c.d is the same client as a.b.c.d for the
+    // per-IP limit and the nonce.
+    return TransportAddress{ip.unmapped(), stun::read_u16(port)};
 }
 
 ProxyParse parse_v2(std::span<const std::uint8_t> bytes) {

@@ -63,7 +63,7 @@ public:
 
     bool send(std::span<const std::uint8_t> bytes, bool media) override {
         if (closed_) return false;
-        if (media && pending_.size() + bytes.size() > settings_.queue_bytes) {
+        if (media && queued() + bytes.size() > settings_.queue_bytes) {
             ++dropped_;
             return false;
         }
@@ -146,6 +146,8 @@ private:
         deliver_frames();
     }
 
+    std::size_t queued() const { return pending_.size() + in_flight_.size(); }
+
     void deliver_frames() {
         for (;;) {
             const auto frame = framer_.next();
@@ -153,6 +155,12 @@ private:
             if (frame.status == turn::StreamFramer::Frame::Status::need_more) break;
             owner_.on_stream_message(*this, frame.bytes);
             if (closed_) return;
+        }
+        // A client that sends requests but does not read its answers stops being read
+        // until they drain: answers are never dropped, so this is what bounds them.
+        if (queued() > settings_.queue_bytes) {
+            reading_paused_ = true;
+            return;
         }
         read_frames();
     }
@@ -181,6 +189,10 @@ private:
             in_flight_.clear();
             if (ec) return close();
             if (!pending_.empty() && !closed_) start_write();
+            if (reading_paused_ && !closed_ && queued() <= settings_.queue_bytes / 2) {
+                reading_paused_ = false;
+                deliver_frames();
+            }
         });
     }
 
@@ -206,6 +218,7 @@ private:
     std::string http_reply_;
     turn::StreamFramer framer_;
     bool turn_started_ = false;
+    bool reading_paused_ = false;
     std::vector<std::uint8_t> pending_;
     std::vector<std::uint8_t> in_flight_;
     bool writing_ = false;

@@ -27,8 +27,8 @@ namespace asio = boost::asio;
 
 constexpr unsigned sq_entries = 1024;
 constexpr unsigned cq_entries = 16384;
-constexpr unsigned buffer_count = 8192;  // a power of two, as buffer rings require
-constexpr unsigned buffer_size = 2048;
+constexpr unsigned buffer_count = 4096;  // a power of two, as buffer rings require
+constexpr unsigned buffer_size = 4096;  // datagrams up to about 4 KB, as the epoll engine takes
 constexpr unsigned send_slots = 4096;
 constexpr unsigned max_file_slots = 65536;  // registered-file table, indexed by descriptor
 constexpr int buffer_group = 0;
@@ -258,7 +258,7 @@ private:
     Socket& adopt(int fd) {
         if (sockets_.size() <= static_cast<std::size_t>(fd)) sockets_.resize(fd + 1);
         Socket& s = sockets_[fd];
-        const std::uint32_t incarnation = s.incarnation + 1;
+        const std::uint32_t incarnation = (s.incarnation + 1) & 0xFFFFFF;  // as many bits as the tag holds
         s = Socket{};
         s.fd = fd;
         s.incarnation = incarnation;
@@ -301,19 +301,20 @@ private:
 
     void wait_for_completions() {
         wakeup_.async_wait(asio::posix::descriptor_base::wait_read, [this](boost::system::error_code ec) {
-            if (ec) return;
-            reap();
-            // The reactor reports the ring's descriptor by edges: completions left after
-            // a bounded reap are taken up once other handlers have had their turn.
-            if (io_uring_cq_ready(&ring_) > 0) {
-                asio::post(wakeup_.get_executor(), [this] {
-                    reap();
-                    wait_for_completions();
-                });
-                return;
-            }
-            wait_for_completions();
+            if (!ec) on_ready();
         });
+    }
+
+    // The reactor reports the ring's descriptor by edges: completions left after a
+    // bounded reap are taken up once other handlers have had their turn, and only an
+    // empty queue goes back to waiting.
+    void on_ready() {
+        reap();
+        if (io_uring_cq_ready(&ring_) > 0) {
+            asio::post(wakeup_.get_executor(), [this] { on_ready(); });
+            return;
+        }
+        wait_for_completions();
     }
 
     void reap() {
@@ -394,6 +395,7 @@ private:
     }
 
     void send_now(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to) {
+        io_uring_submit(&ring_);  // what was queued before goes out before this
         const auto sa = to_socket_address(to);
         if (::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) ++dropped_;
     }

@@ -111,6 +111,18 @@ void StreamTransport::send(std::span<const std::uint8_t> bytes) {
     ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
 }
 
+bool StreamTransport::send_for(std::span<const std::uint8_t> bytes, std::chrono::milliseconds timeout) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        pollfd p{fd_, POLLOUT, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+        const auto n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
 long StreamTransport::read_some(std::uint8_t* into, std::size_t n, std::chrono::milliseconds timeout) {
     if (tls_ && ssl_ && SSL_pending(ssl_) > 0) return SSL_read(ssl_, into, static_cast<int>(n));
     if (!wait_readable(fd_, timeout)) return -1;

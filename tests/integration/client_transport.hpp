@@ -42,6 +42,10 @@ public:
     std::optional<std::vector<std::uint8_t>> receive(std::chrono::milliseconds timeout) override;
     TransportAddress local_address() const override { return local_; }
 
+    // Sends all of `bytes` unless the socket stays full for `timeout` (the peer stopped
+    // reading); false then.
+    bool send_for(std::span<const std::uint8_t> bytes, std::chrono::milliseconds timeout);
+
     bool connected() const { return fd_ >= 0 && (!tls_ || ssl_ != nullptr); }
     std::string negotiated_alpn() const;
     std::string peer_certificate_sha256() const;  // hex fingerprint of the server's leaf

@@ -32,6 +32,14 @@ std::unique_ptr<StreamTransport> connect(const TransportAddress& to, StreamOptio
     return std::make_unique<StreamTransport>(to, options);
 }
 
+long resident_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return 0;
+}
+
 TurnSession session(std::unique_ptr<StreamTransport> t) { return TurnSession(std::move(t), "alice", "wonderland"); }
 
 // Allocates, binds channel 0x4000 to `peer`, and checks ChannelData both ways; the relayed
@@ -189,6 +197,7 @@ TEST_F(StreamRelay, PeerFasterThanTheClientReadsDropsMediaForThatClientOnly) {
     auto b = fine.allocate();
     ASSERT_EQ(fine.channel_bind(0x4001, other_peer.address()).kind, Kind::success);
 
+    const long baseline_kib = resident_kib(server.pid());
     const std::vector<std::uint8_t> video(1100, 0x5a);
     for (int i = 0; i < 30000; ++i) peer.send_to(video, *a.relayed);  // 33 MB at the slow client
     for (int i = 0; i < 20; ++i) {
@@ -199,12 +208,8 @@ TEST_F(StreamRelay, PeerFasterThanTheClientReadsDropsMediaForThatClientOnly) {
         EXPECT_EQ(*got, bytes("frame"));
     }
     // Memory stays bounded: the server did not queue 33 MB for the slow reader.
-    std::ifstream status("/proc/" + std::to_string(server.pid()) + "/status");
-    std::string line;
-    long rss_kib = 0;
-    while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0) rss_kib = std::stol(line.substr(6));
-    EXPECT_LT(rss_kib, 40 * 1024) << "resident memory " << rss_kib << " KiB";
+    const long grown = resident_kib(server.pid()) - baseline_kib;
+    EXPECT_LT(grown, 16 * 1024) << "resident memory grew by " << grown << " KiB";
     slow.reset();  // closes the slow connection; its drops are reported then
     EXPECT_TRUE(server.wait_for_log("dropped_media_datagrams=", 3s)) << server.log();
 }
@@ -307,6 +312,35 @@ TEST(StreamPrivileges, DropsRootAfterBindingWhenUserIsSet) {
     EXPECT_NE(server.log().find("dropped root"), std::string::npos);
     auto s = session(connect(server.tcp_address()));
     EXPECT_EQ(s.allocate().kind, Kind::success);
+}
+
+}  // namespace
+}  // namespace hallpass::testing
+
+namespace hallpass::testing {
+namespace {
+
+TEST(StreamLimits, AClientThatDoesNotReadItsAnswersStopsBeingRead) {
+    // Answers are never dropped, so the server stops reading a client whose answers pile
+    // up: its requests back up into the client's own socket, and memory stays bounded.
+    ServerProcess server({users + "limits: {stream_queue_bytes: 65536}\n", 0, 500, true});
+    auto t = connect(server.tcp_address());
+    TurnSession s(std::move(t), "alice", "wonderland");
+    std::array<std::uint8_t, 64> buf{};
+    auto request = s.client().binding_request(buf);
+    std::vector<std::uint8_t> burst;
+    for (int i = 0; i < 1000; ++i) burst.insert(burst.end(), request.begin(), request.end());
+    // 200 MB of requests if nothing pushed back; the send times out once it does.
+    auto& stream = dynamic_cast<StreamTransport&>(s.transport());
+    const long baseline_kib = resident_kib(server.pid());
+    std::size_t sent = 0;
+    for (int i = 0; i < 10000 && stream.send_for(burst, 200ms); ++i) sent += burst.size();
+    EXPECT_LT(sent, std::size_t{100} << 20) << "the server kept reading";
+    const long grown = resident_kib(server.pid()) - baseline_kib;
+    EXPECT_LT(grown, 16 * 1024) << "resident memory grew by " << grown << " KiB";
+    // Another client is still served.
+    auto other = session(connect(server.tcp_address()));
+    EXPECT_EQ(other.allocate().kind, Kind::success);
 }
 
 }  // namespace
