@@ -113,7 +113,9 @@ public:
         s.relay = true;
         s.id = id;
         arm(s);
-        io_uring_submit(&ring_);
+        // Inside a reap the arm goes out with the batch; from elsewhere (an Allocate over
+        // TCP or TLS) nothing else would submit it.
+        if (!reaping_) io_uring_submit(&ring_);
         return s.fd;
     }
 
@@ -318,6 +320,12 @@ private:
     }
 
     void reap() {
+        reaping_ = true;
+        reap_passes();
+        reaping_ = false;
+    }
+
+    void reap_passes() {
         // Bounded passes: completions that keep arriving are left for the next wake-up.
         for (int pass = 0; pass < 8; ++pass) {
             unsigned head;
@@ -414,6 +422,7 @@ private:
     std::vector<unsigned> free_slots_;
     DatagramReceiver* receiver_ = nullptr;
     int current_buffer_ = -1;
+    bool reaping_ = false;
     turn::Instant now_;
     std::uint64_t dropped_ = 0;
 };

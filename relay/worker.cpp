@@ -160,10 +160,13 @@ void RelayWorker::on_listener_datagram(std::uint32_t listener, const Datagram& d
     const UdpListener& l = udp_listeners_[listener];
     const alloc::FiveTuple from{d.from, l.local, alloc::Transport::udp};
     const auto bytes = d.payload();
-    // A request may end an allocation and close its relay socket: nothing queued for that
-    // socket may be left to send after it.
-    if (!bytes.empty() && !turn::looks_like_channel_data(bytes[0])) io_->flush();
-    const auto action = server_.on_client_packet(from, bytes, now, reply_);
+    // The answer is built in the free end of the request's own buffer when it fits, so the
+    // engine sends it in the same batch as everything else (a socket an answer closes is
+    // flushed by the engine first).
+    auto tail = d.storage.subspan(std::min(d.storage.size(), d.offset + d.length + turn::peer_tailroom));
+    const std::span<std::uint8_t> answer_space = tail.size() >= reply_.size() ? tail.first(reply_.size())
+                                                                             : std::span<std::uint8_t>(reply_);
+    const auto action = server_.on_client_packet(from, bytes, now, answer_space);
     if (action.kind == turn::ClientAction::Kind::reply) {
         io_->send(l.fd, action.bytes, from.client);
     } else if (action.kind == turn::ClientAction::Kind::to_peer) {
