@@ -84,6 +84,10 @@ public:
     void stop() override {
         asio::post(ioc_, [this] {
             server_.end_all(instant_now());
+            // Closing each connection also returns its place in the shared connection counts.
+            std::vector<std::shared_ptr<StreamConnectionBase>> open;
+            for (auto& [tuple, c] : streams_) open.push_back(c);
+            for (auto& c : open) c->close();
             io_->flush();
             io_->stop();
             ioc_.stop();

@@ -66,7 +66,6 @@ public:
 
 private:
     struct Request;  // a parsed request with what the handlers need (turn_server.cpp)
-    struct Auth;
 
     ClientAction on_channel_data(const alloc::FiveTuple& from, std::span<const std::uint8_t> packet,
                                  Instant now);
