@@ -33,6 +33,8 @@ TcpSocket& lowest(TlsStream& s) { return s.next_layer(); }
 
 template <class Stream>
 class StreamConnection final : public StreamConnectionBase {
+    static constexpr bool is_tls = std::is_same_v<Stream, TlsStream>;
+
 public:
     StreamConnection(std::shared_ptr<void> keepalive, Stream stream, const TransportAddress& local,
                      const StreamSettings& settings, StreamOwner& owner, alloc::Transport transport)
@@ -49,10 +51,10 @@ public:
     }
 
     void start() override {
-        if constexpr (std::is_same_v<Stream, TlsStream>) {
+        if constexpr (is_tls) {
             arm_timer(settings_.handshake_timeout);
             auto self = shared_from_this();
-            stream_.async_handshake(asio::ssl::stream_base::server, [this, self](error_code ec) {
+            stream_.async_handshake([this, self](error_code ec) {
                 if (ec) return close();
                 begin();
             });
@@ -66,6 +68,9 @@ public:
         if (media && queued() + bytes.size() > settings_.queue_bytes) {
             ++dropped_;
             return false;
+        }
+        if constexpr (is_tls) {
+            if (!writing_ && write_directly(bytes)) return true;
         }
         pending_.insert(pending_.end(), bytes.begin(), bytes.end());
         if (!writing_) start_write();
@@ -132,8 +137,16 @@ private:
         if (parsed.status == HttpParse::Status::invalid) return close();
         http_reply_ = http_response(parsed.head);
         auto self = shared_from_this();
-        asio::async_write(stream_, asio::buffer(http_reply_),
-                          [this, self](error_code, std::size_t) { close(); });
+        if constexpr (is_tls) {
+            const std::span<const std::uint8_t> reply(reinterpret_cast<const std::uint8_t*>(http_reply_.data()),
+                                                      http_reply_.size());
+            error_code ec;
+            if (stream_.write_now(reply, ec) == reply.size() || ec) return close();
+            stream_.async_write_rest(reply, [this, self](error_code) { close(); });
+        } else {
+            asio::async_write(stream_, asio::buffer(http_reply_),
+                              [this, self](error_code, std::size_t) { close(); });
+        }
     }
 
     void start_turn() {
@@ -184,16 +197,44 @@ private:
         pending_.clear();
         writing_ = true;
         auto self = shared_from_this();
-        asio::async_write(stream_, asio::buffer(in_flight_), [this, self](error_code ec, std::size_t) {
-            writing_ = false;
-            in_flight_.clear();
-            if (ec) return close();
-            if (!pending_.empty() && !closed_) start_write();
-            if (reading_paused_ && !closed_ && queued() <= settings_.queue_bytes / 2) {
-                reading_paused_ = false;
-                deliver_frames();
-            }
-        });
+        if constexpr (is_tls) {
+            error_code failure;
+            if (stream_.write_now(in_flight_, failure) == in_flight_.size() || failure) return written(failure);
+            stream_.async_write_rest(in_flight_, [this, self](error_code ec) { written(ec); });
+        } else {
+            asio::async_write(stream_, asio::buffer(in_flight_),
+                              [this, self](error_code ec, std::size_t) { written(ec); });
+        }
+    }
+
+    void written(error_code ec) {
+        writing_ = false;
+        in_flight_.clear();
+        if (ec) return close();
+        if (!pending_.empty() && !closed_) start_write();
+        if (reading_paused_ && !closed_ && queued() <= settings_.queue_bytes / 2) {
+            reading_paused_ = false;
+            deliver_frames();
+        }
+    }
+
+    // The common case over TLS: nothing is queued and the socket takes the record now, so
+    // the bytes are encrypted straight from the caller's buffer. A record the socket cannot
+    // take yet is finished from the queue. A failed write closes the connection once the
+    // caller, which may be in the middle of a TURN message, has returned.
+    bool write_directly(std::span<const std::uint8_t> bytes) {
+        error_code failure;
+        const std::size_t n = stream_.write_now(bytes, failure);
+        if (failure) {
+            asio::post(lowest(stream_).get_executor(), [self = shared_from_this()] { self->close(); });
+            return true;
+        }
+        if (n == bytes.size()) return true;
+        in_flight_.assign(bytes.begin(), bytes.end());
+        writing_ = true;
+        auto self = shared_from_this();
+        stream_.async_write_rest(in_flight_, [this, self](error_code ec) { written(ec); });
+        return true;
     }
 
     // One timer serves the handshake limit and then the idle limit: a connection that has
@@ -239,7 +280,7 @@ std::shared_ptr<StreamConnectionBase> make_tls_connection(TcpSocket socket,
                                                           const StreamSettings& settings, StreamOwner& owner) {
     // The stream refers to the context; the connection keeps the context alive, so a
     // certificate reload never pulls it from under an open connection.
-    TlsStream stream(std::move(socket), *context);
+    TlsStream stream(std::move(socket), *context);  // may throw only when out of memory
     return std::make_shared<StreamConnection<TlsStream>>(std::move(context), std::move(stream), local,
                                                          settings, owner, alloc::Transport::tls);
 }

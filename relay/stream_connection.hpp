@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "alloc/allocation.hpp"
+#include "relay/tls_stream.hpp"
 #include "turn/stream_framer.hpp"
 
 namespace hallpass::relay {
@@ -58,7 +59,6 @@ protected:
 };
 
 using TcpSocket = boost::asio::ip::tcp::socket;
-using TlsStream = boost::asio::ssl::stream<TcpSocket>;
 
 std::shared_ptr<StreamConnectionBase> make_tcp_connection(TcpSocket socket, const TransportAddress& local,
                                                           const StreamSettings& settings, StreamOwner& owner);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -211,6 +212,42 @@ TEST_F(StreamRelay, PeerFasterThanTheClientReadsDropsMediaForThatClientOnly) {
     const long grown = resident_kib(server.pid()) - baseline_kib;
     EXPECT_LT(grown, 16 * 1024) << "resident memory grew by " << grown << " KiB";
     slow.reset();  // closes the slow connection; its drops are reported then
+    EXPECT_TRUE(server.wait_for_log("dropped_media_datagrams=", 3s)) << server.log();
+}
+
+TEST_F(StreamRelay, TlsClientThatStopsReadingGetsWholeRecordsWhenItReadsAgain) {
+    // Over TLS a record the socket cannot take waits and is finished later from the queue,
+    // while newer media is queued or dropped behind it. Everything the client then reads
+    // must still decrypt and frame, and the connection must carry on.
+    auto slow = std::make_unique<TurnSession>(connect(server.tls_address(), {true, {"stun.turn"}, ""}), "alice",
+                                              "wonderland");
+    auto a = slow->allocate();
+    ASSERT_EQ(a.kind, Kind::success);
+    ASSERT_EQ(slow->channel_bind(0x4000, peer.address()).kind, Kind::success);
+    const std::vector<std::uint8_t> video(1100, 0x5a);
+    for (int i = 0; i < 20000; ++i) peer.send_to(video, *a.relayed);  // 22 MB, far past the socket buffers
+    std::atomic<bool> marker_seen{false};
+    std::thread marker([&] {
+        for (int i = 0; i < 500 && !marker_seen; ++i) {
+            peer.send_to(bytes("marker"), *a.relayed);
+            std::this_thread::sleep_for(20ms);
+        }
+    });
+    int frames = 0;
+    turn::IncomingData meta;
+    while (!marker_seen) {
+        auto got = slow->receive_data(meta);
+        if (!got) break;
+        if (*got == bytes("marker")) marker_seen = true;
+        else if (*got == video) ++frames;
+        else ADD_FAILURE() << "a frame of " << got->size() << " bytes that was never sent";
+    }
+    marker.join();
+    EXPECT_TRUE(marker_seen);
+    EXPECT_GT(frames, 100);
+    EXPECT_EQ(slow->refresh(600).kind, Kind::success);
+    // The queue bound was reached, so writes did wait for the socket on the way there.
+    slow.reset();
     EXPECT_TRUE(server.wait_for_log("dropped_media_datagrams=", 3s)) << server.log();
 }
 

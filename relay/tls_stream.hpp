@@ -1,0 +1,111 @@
+// TlsStream: TURN over TLS on a non-blocking TCP socket, with OpenSSL reading and writing
+// the socket itself (a socket BIO) and Asio only reporting readiness.
+//
+// Asio's ssl::stream encrypts into a memory BIO, copies every record out of it and then
+// writes it with a composed operation that allocates. A relay writes one record per media
+// packet, and the TLS classroom profile put that machinery (memmove, malloc/free, Asio's
+// io_op) above the cipher itself (bench/RESULTS.md). Here a record goes from SSL_write
+// straight into send(): no copy, no allocation, and nothing queued while the socket takes it.
+//
+// One thread uses a stream: it belongs to one worker's io_context.
+#pragma once
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace hallpass::relay {
+
+class TlsStream {
+public:
+    using Socket = boost::asio::ip::tcp::socket;
+    using error_code = boost::system::error_code;
+
+    TlsStream(Socket socket, boost::asio::ssl::context& context);
+    ~TlsStream();
+    TlsStream(TlsStream&& other) noexcept;
+    TlsStream& operator=(TlsStream&&) = delete;
+
+    Socket& next_layer() { return socket_; }
+
+    template <class Handler>
+    void async_handshake(Handler handler) {
+        if (!socket_.is_open()) return handler(error_code{boost::asio::error::operation_aborted});
+        ERR_clear_error();
+        const int r = SSL_do_handshake(ssl_);
+        if (r == 1) return handler(error_code{});
+        retry_when_ready(r, [this, handler](const error_code& ec) mutable {
+            if (ec) return handler(ec);
+            async_handshake(std::move(handler));
+        });
+    }
+
+    // Reads some plaintext. The handler never runs inside this call: decrypted bytes that
+    // OpenSSL already holds are delivered through a post, so a stream of buffered records
+    // cannot recurse.
+    template <class Handler>
+    void async_read_some(boost::asio::mutable_buffer into, Handler handler) {
+        auto read = [this, into, handler](const error_code& ec) mutable {
+            if (ec) return handler(ec, std::size_t{0});
+            read_now(into, std::move(handler));
+        };
+        if (SSL_has_pending(ssl_)) return boost::asio::post(socket_.get_executor(), [read]() mutable { read({}); });
+        socket_.async_wait(Socket::wait_read, std::move(read));
+    }
+
+    // Writes bytes now if the socket takes them. Returns how many were taken: all of them,
+    // or 0 when the record must wait for the socket (then call async_write_rest with the same
+    // bytes, possibly moved, before any other write).
+    std::size_t write_now(std::span<const std::uint8_t> bytes, error_code& ec);
+
+    // Finishes a write that write_now could not complete; `bytes` begins with the same
+    // bytes and may be longer.
+    template <class Handler>
+    void async_write_rest(std::span<const std::uint8_t> bytes, Handler handler) {
+        socket_.async_wait(Socket::wait_write, [this, bytes, handler](const error_code& ec) mutable {
+            if (ec) return handler(ec);
+            error_code write_ec;
+            if (write_now(bytes, write_ec) == bytes.size() || write_ec) return handler(write_ec);
+            async_write_rest(bytes, std::move(handler));
+        });
+    }
+
+private:
+    enum class Wait { read, write, failed };
+    Wait what_to_wait_for(int result, error_code& ec);
+
+    template <class Then>
+    void retry_when_ready(int result, Then then) {
+        error_code ec;
+        switch (what_to_wait_for(result, ec)) {
+            case Wait::read: return socket_.async_wait(Socket::wait_read, std::move(then));
+            case Wait::write: return socket_.async_wait(Socket::wait_write, std::move(then));
+            case Wait::failed: return then(ec);
+        }
+    }
+
+    // A readiness report can be queued just before the connection closes: the descriptor
+    // number may already belong to another socket, so nothing touches it once closed.
+    template <class Handler>
+    void read_now(boost::asio::mutable_buffer into, Handler handler) {
+        if (!socket_.is_open()) return handler(error_code{boost::asio::error::operation_aborted}, std::size_t{0});
+        ERR_clear_error();
+        const int r = SSL_read(ssl_, into.data(), static_cast<int>(into.size()));
+        if (r > 0) return handler(error_code{}, static_cast<std::size_t>(r));
+        retry_when_ready(r, [this, into, handler](const error_code& ec) mutable {
+            if (ec) return handler(ec, std::size_t{0});
+            read_now(into, std::move(handler));
+        });
+    }
+
+    Socket socket_;
+    SSL* ssl_ = nullptr;
+};
+
+}  // namespace hallpass::relay
