@@ -15,31 +15,55 @@ namespace {
 
 constexpr std::uint32_t fingerprint_xor = 0x5354554e;
 
-template <std::size_t N>
-std::array<std::uint8_t, N> hmac(const char* digest, std::span<const std::uint8_t> key,
-                                 std::span<const std::span<const std::uint8_t>> pieces) {
-    // Fetching is the costly part; the fetched EVP_MAC is immutable and shareable.
-    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    std::array<std::uint8_t, N> out{};
+// A context per digest and thread, made once: creating one and naming its digest looks
+// the algorithm up in OpenSSL's provider tables (under a lock, with allocations), which
+// cost more than the HMAC of a STUN message itself. Re-initialising with a new key keeps
+// the digest.
+EVP_MAC_CTX* hmac_context(const char* digest) {
+    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // immutable, shareable
     EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
         OSSL_PARAM_construct_end()};
+    if (ctx && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = nullptr;
+    }
+    return ctx;
+}
+
+struct HmacContexts {
+    EVP_MAC_CTX* sha1 = hmac_context("SHA1");
+    EVP_MAC_CTX* sha256 = hmac_context("SHA256");
+    HmacContexts() = default;
+    HmacContexts(const HmacContexts&) = delete;
+    HmacContexts& operator=(const HmacContexts&) = delete;
+    ~HmacContexts() {
+        EVP_MAC_CTX_free(sha1);
+        EVP_MAC_CTX_free(sha256);
+    }
+};
+
+template <std::size_t N>
+std::array<std::uint8_t, N> hmac(EVP_MAC_CTX* HmacContexts::*which, std::span<const std::uint8_t> key,
+                                 std::span<const std::span<const std::uint8_t>> pieces) {
+    thread_local HmacContexts contexts;
+    EVP_MAC_CTX* ctx = contexts.*which;
+    std::array<std::uint8_t, N> out{};
     std::size_t len = 0;
-    if (ctx && EVP_MAC_init(ctx, key.data(), key.size(), params) == 1) {
+    if (ctx && EVP_MAC_init(ctx, key.data(), key.size(), nullptr) == 1) {
         for (auto piece : pieces) EVP_MAC_update(ctx, piece.data(), piece.size());
         EVP_MAC_final(ctx, out.data(), &len, out.size());
     }
-    EVP_MAC_CTX_free(ctx);
     return out;
 }
 
-IntegrityKey digest_key(const char* name, std::string_view username, std::string_view realm,
+IntegrityKey digest_key(const EVP_MD* md, std::string_view username, std::string_view realm,
                         std::string_view password) {
     IntegrityKey key;
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     unsigned len = 0;
-    if (ctx && EVP_DigestInit_ex(ctx, EVP_get_digestbyname(name), nullptr) == 1) {
+    if (ctx && EVP_DigestInit_ex(ctx, md, nullptr) == 1) {
         EVP_DigestUpdate(ctx, username.data(), username.size());
         EVP_DigestUpdate(ctx, ":", 1);
         EVP_DigestUpdate(ctx, realm.data(), realm.size());
@@ -65,11 +89,13 @@ std::array<std::uint8_t, header_size> header_for(std::span<const std::uint8_t> m
 }  // namespace
 
 IntegrityKey long_term_key_md5(std::string_view u, std::string_view r, std::string_view p) {
-    return digest_key("MD5", u, r, p);
+    static const EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);  // fetched once, as above
+    return digest_key(md5, u, r, p);
 }
 
 IntegrityKey long_term_key_sha256(std::string_view u, std::string_view r, std::string_view p) {
-    return digest_key("SHA256", u, r, p);
+    static const EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return digest_key(sha256, u, r, p);
 }
 
 IntegrityKey short_term_key(std::string_view password) {
@@ -81,12 +107,12 @@ IntegrityKey short_term_key(std::string_view password) {
 
 std::array<std::uint8_t, 20> hmac_sha1(std::span<const std::uint8_t> key,
                                        std::span<const std::span<const std::uint8_t>> pieces) {
-    return hmac<20>("SHA1", key, pieces);
+    return hmac<20>(&HmacContexts::sha1, key, pieces);
 }
 
 std::array<std::uint8_t, 32> hmac_sha256(std::span<const std::uint8_t> key,
                                          std::span<const std::span<const std::uint8_t>> pieces) {
-    return hmac<32>("SHA256", key, pieces);
+    return hmac<32>(&HmacContexts::sha256, key, pieces);
 }
 
 bool message_integrity_matches(const MessageView& message, const IntegrityKey& key) {
