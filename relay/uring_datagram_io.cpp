@@ -4,21 +4,30 @@
 // from the buffer it arrived in (framed in place by the TURN core), and that buffer goes
 // back to the ring only when the send has completed. Completions are reaped in batches
 // when the ring's descriptor wakes the worker's io_context, and submissions go out once per
-// batch.
+// batch; datagrams of a batch that go from one socket to one address in a run of equal
+// sizes leave as one UDP GSO send (SegmentGroups).
 #include <liburing.h>
+#include <netinet/udp.h>
+#include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
 #include "relay/datagram_io.hpp"
+#include "relay/segment_groups.hpp"
 #include "relay/socket_address.hpp"
 #include "turn/turn_server.hpp"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // linux/udp.h, for C libraries that predate it
+#endif
 
 namespace hallpass::relay {
 namespace {
@@ -73,11 +82,16 @@ struct Socket {
     bool fixed = false;  // registered in the ring's file table at index fd
 };
 
+// One sendmsg in flight: a datagram, or a GSO group of them.
 struct SendSlot {
     msghdr msg{};
-    iovec iov{};
+    std::array<iovec, SegmentGroups::max_segments> iov{};
+    // The receive buffers the bytes lie in, each returned when the send is done.
+    std::array<int, SegmentGroups::max_segments> buffers{};
+    unsigned count = 0;
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint16_t))> control{};
     SocketAddress to;
-    int buffer = -1;  // the receive buffer the bytes lie in, returned when the send is done
+    int fd = -1;
 };
 
 class UringDatagramIo final : public DatagramIo {
@@ -124,6 +138,7 @@ public:
         Socket& s = sockets_[fd];
         // The ring holds its own reference to the file: cancel the multishot receive, then
         // close; a late completion carries the old incarnation and is ignored.
+        send_groups();  // what is queued for this socket goes out before it closes
         if (s.armed) {
             io_uring_sqe* sqe = sqe_or_submit();
             io_uring_prep_cancel64(sqe, tag(Op::receive_relay, s.incarnation, static_cast<std::uint32_t>(fd)), 0);
@@ -139,28 +154,16 @@ public:
         ::close(fd);
     }
 
+    // Datagrams framed in a receive buffer wait for the end of the batch, where they are
+    // grouped; the buffer stays out of the ring until their send completes.
     void send(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to) override {
-        if (current_buffer_ < 0 || !in_buffer(current_buffer_, bytes.data()) || free_slots_.empty())
-            return send_now(fd, bytes, to);
-        const unsigned index = free_slots_.back();
-        free_slots_.pop_back();
-        SendSlot& slot = slots_[index];
-        slot.to = to_socket_address(to);
-        slot.iov = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
-        slot.msg = {};
-        slot.msg.msg_name = slot.to.get();
-        slot.msg.msg_namelen = slot.to.length;
-        slot.msg.msg_iov = &slot.iov;
-        slot.msg.msg_iovlen = 1;
-        slot.buffer = current_buffer_;
+        if (current_buffer_ < 0 || !in_buffer(current_buffer_, bytes.data())) return send_now(fd, bytes, to);
         ++buffer_users_[current_buffer_];
-        io_uring_sqe* sqe = sqe_or_submit();
-        io_uring_prep_sendmsg(sqe, fd, &slot.msg, 0);
-        if (static_cast<std::size_t>(fd) < sockets_.size() && sockets_[fd].fixed) sqe->flags |= IOSQE_FIXED_FILE;
-        io_uring_sqe_set_data64(sqe, tag(Op::send, 0, index));
+        batch_.add({fd, to, bytes, current_buffer_});
     }
 
     void flush() override {
+        send_groups();
         commit_buffers();
         io_uring_submit(&ring_);
     }
@@ -390,12 +393,94 @@ private:
         current_buffer_ = -1;
     }
 
+    void send_groups() {
+        for (const auto& g : batch_.groups()) {
+            if (g.count == 1 || gso_) {
+                send_group(g.first, g.count, g.segment_size);
+                continue;
+            }
+            for (auto i = g.first; i != SegmentGroups::none; i = batch_.next(i)) send_group(i, 1, 0);
+        }
+        batch_.clear();
+    }
+
+    // One sendmsg for `count` datagrams chained from `first`; with more than one, the kernel
+    // cuts them apart at `segment_size` (UDP_SEGMENT).
+    void send_group(std::uint32_t first, unsigned count, std::uint16_t segment_size) {
+        const OutgoingDatagram& head = batch_.datagram(first);
+        if (free_slots_.empty()) return send_chain_now(first, count);
+        const unsigned index = free_slots_.back();
+        free_slots_.pop_back();
+        SendSlot& slot = slots_[index];
+        slot.fd = head.fd;
+        slot.to = to_socket_address(head.to);
+        slot.count = 0;
+        for (auto i = first; slot.count < count; i = batch_.next(i), ++slot.count) {
+            const OutgoingDatagram& d = batch_.datagram(i);
+            slot.iov[slot.count] = {const_cast<std::uint8_t*>(d.bytes.data()), d.bytes.size()};
+            slot.buffers[slot.count] = d.buffer;
+        }
+        slot.msg = {};
+        slot.msg.msg_name = slot.to.get();
+        slot.msg.msg_namelen = slot.to.length;
+        slot.msg.msg_iov = slot.iov.data();
+        slot.msg.msg_iovlen = slot.count;
+        if (count > 1) {
+            slot.msg.msg_control = slot.control.data();
+            slot.msg.msg_controllen = slot.control.size();
+            cmsghdr* c = CMSG_FIRSTHDR(&slot.msg);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof segment_size);
+            std::memcpy(CMSG_DATA(c), &segment_size, sizeof segment_size);
+        }
+        io_uring_sqe* sqe = sqe_or_submit();
+        io_uring_prep_sendmsg(sqe, slot.fd, &slot.msg, 0);
+        if (static_cast<std::size_t>(slot.fd) < sockets_.size() && sockets_[slot.fd].fixed)
+            sqe->flags |= IOSQE_FIXED_FILE;
+        io_uring_sqe_set_data64(sqe, tag(Op::send, 0, index));
+    }
+
+    // Every send slot is in flight: the datagrams go out now, one by one.
+    void send_chain_now(std::uint32_t first, unsigned count) {
+        for (auto i = first; count > 0; i = batch_.next(i), --count) {
+            const OutgoingDatagram& d = batch_.datagram(i);
+            const auto sa = to_socket_address(d.to);
+            if (::sendto(d.fd, d.bytes.data(), d.bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) ++dropped_;
+            release(d.buffer);
+        }
+    }
+
     void sent(const io_uring_cqe& cqe, std::uint32_t index) {
         SendSlot& slot = slots_[index];
-        if (cqe.res < 0) ++dropped_;
-        if (slot.buffer >= 0 && --buffer_users_[slot.buffer] == 0) recycle(slot.buffer);
-        slot.buffer = -1;
+        if (cqe.res < 0 && slot.count > 1 && gso_refused(-cqe.res)) resend_one_by_one(slot, -cqe.res);
+        else if (cqe.res < 0) dropped_ += slot.count;
+        for (unsigned i = 0; i < slot.count; ++i) release(slot.buffers[i]);
+        slot.count = 0;
         free_slots_.push_back(index);
+    }
+
+    // Errors that say the path cannot take GSO sends (no checksum offload on the device, a
+    // segment above the route's MTU, an old kernel), as opposed to a datagram lost.
+    static bool gso_refused(int error) { return error == EIO || error == EINVAL || error == EOPNOTSUPP; }
+
+    // The group's bytes are still in their buffers: they go out as plain datagrams, and
+    // GSO is not tried again by this worker.
+    void resend_one_by_one(const SendSlot& slot, int error) {
+        if (gso_) spdlog::warn("io_uring: UDP GSO refused ({}); sending datagrams one by one", std::strerror(error));
+        gso_ = false;
+        for (unsigned i = 0; i < slot.count; ++i) {
+            msghdr one{};
+            one.msg_name = const_cast<sockaddr*>(slot.to.get());
+            one.msg_namelen = slot.to.length;
+            one.msg_iov = const_cast<iovec*>(&slot.iov[i]);
+            one.msg_iovlen = 1;
+            if (::sendmsg(slot.fd, &one, MSG_DONTWAIT) < 0) ++dropped_;
+        }
+    }
+
+    void release(int b) {
+        if (b >= 0 && --buffer_users_[b] == 0) recycle(b);
     }
 
     void rearm() {
@@ -407,7 +492,8 @@ private:
     }
 
     void send_now(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to) {
-        io_uring_submit(&ring_);  // what was queued before goes out before this
+        send_groups();  // what was queued before goes out before this
+        io_uring_submit(&ring_);
         const auto sa = to_socket_address(to);
         if (::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) ++dropped_;
     }
@@ -424,6 +510,8 @@ private:
     std::vector<int> disarmed_;
     std::vector<SendSlot> slots_;
     std::vector<unsigned> free_slots_;
+    SegmentGroups batch_;
+    bool gso_ = true;
     DatagramReceiver* receiver_ = nullptr;
     int current_buffer_ = -1;
     bool reaping_ = false;
