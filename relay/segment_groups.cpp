@@ -3,7 +3,8 @@
 namespace hallpass::relay {
 
 bool SegmentGroups::joins(const Group& g, std::size_t size) const {
-    return !g.closed && g.count < max_segments && size <= g.segment_size && g.bytes + size <= max_bytes;
+    // An empty datagram would vanish as a segment of nothing.
+    return !g.closed && g.count < max_segments && size != 0 && size <= g.segment_size && g.bytes + size <= max_bytes;
 }
 
 void SegmentGroups::add(const OutgoingDatagram& d) {
@@ -28,8 +29,7 @@ void SegmentGroups::add(const OutgoingDatagram& d) {
     g.count = 1;
     g.segment_size = static_cast<std::uint16_t>(size);
     g.bytes = size;
-    // A datagram too big for the 16-bit segment size or the byte bound stands alone.
-    g.closed = size == 0 || size > UINT16_MAX || size * 2 > max_bytes;
+    g.closed = size == 0 || size > max_segment_size;
     groups_.push_back(g);
 }
 

@@ -32,6 +32,10 @@ public:
     // The kernel takes up to 64 segments (128 since 6.9) and one IP datagram's worth of bytes.
     static constexpr unsigned max_segments = 32;
     static constexpr std::size_t max_bytes = 60000;
+    // A segment must fit the route's MTU with its headers, or the kernel refuses the whole
+    // send: 1452 bytes fit an Ethernet MTU under IPv6 (and IPv4). Larger datagrams, rare
+    // in WebRTC, go alone.
+    static constexpr std::size_t max_segment_size = 1452;
 
     struct Group {
         std::uint32_t first = none;  // index of the first datagram; `next` links the rest

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <stdexcept>
 #include <thread>
@@ -159,6 +160,9 @@ std::vector<std::string> turn_urls(const config::Config& c) {
 
 int serve(const config::Config& config) {
     setup_logging(config.log);
+    // A write to a connection the client has reset must fail with EPIPE, not end the
+    // process: OpenSSL writes TLS records with write(), which has no MSG_NOSIGNAL.
+    ::signal(SIGPIPE, SIG_IGN);
     raise_descriptor_limit();
     SharedState shared(config);
     check_relay_ranges(shared);

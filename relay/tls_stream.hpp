@@ -16,8 +16,10 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 namespace hallpass::relay {
@@ -28,17 +30,16 @@ public:
     using error_code = boost::system::error_code;
 
     TlsStream(Socket socket, boost::asio::ssl::context& context);
-    ~TlsStream();
-    TlsStream(TlsStream&& other) noexcept;
+    TlsStream(TlsStream&&) noexcept = default;
     TlsStream& operator=(TlsStream&&) = delete;
 
     Socket& next_layer() { return socket_; }
 
     template <class Handler>
     void async_handshake(Handler handler) {
-        if (!socket_.is_open()) return handler(error_code{boost::asio::error::operation_aborted});
-        ERR_clear_error();
-        const int r = SSL_do_handshake(ssl_);
+        if (!usable()) return handler(error_code{boost::asio::error::operation_aborted});
+        clear_errors();
+        const int r = SSL_do_handshake(ssl_.get());
         if (r == 1) return handler(error_code{});
         retry_when_ready(r, [this, handler](const error_code& ec) mutable {
             if (ec) return handler(ec);
@@ -55,7 +56,7 @@ public:
             if (ec) return handler(ec, std::size_t{0});
             read_now(into, std::move(handler));
         };
-        if (SSL_has_pending(ssl_)) return boost::asio::post(socket_.get_executor(), [read]() mutable { read({}); });
+        if (SSL_has_pending(ssl_.get())) return boost::asio::post(socket_.get_executor(), [read]() mutable { read({}); });
         socket_.async_wait(Socket::wait_read, std::move(read));
     }
 
@@ -78,7 +79,16 @@ public:
 
 private:
     enum class Wait { read, write, failed };
+    // Also marks the stream failed: OpenSSL allows no more I/O after a fatal error.
     Wait what_to_wait_for(int result, error_code& ec);
+    // A readiness report can be queued just before the connection closes, when the
+    // descriptor number may already belong to another socket: nothing touches it then.
+    bool usable() const { return socket_.is_open() && !failed_; }
+    // SSL_get_error reads the error queue and, for SSL_ERROR_SYSCALL, errno.
+    static void clear_errors() {
+        ERR_clear_error();
+        errno = 0;
+    }
 
     template <class Then>
     void retry_when_ready(int result, Then then) {
@@ -90,13 +100,11 @@ private:
         }
     }
 
-    // A readiness report can be queued just before the connection closes: the descriptor
-    // number may already belong to another socket, so nothing touches it once closed.
     template <class Handler>
     void read_now(boost::asio::mutable_buffer into, Handler handler) {
-        if (!socket_.is_open()) return handler(error_code{boost::asio::error::operation_aborted}, std::size_t{0});
-        ERR_clear_error();
-        const int r = SSL_read(ssl_, into.data(), static_cast<int>(into.size()));
+        if (!usable()) return handler(error_code{boost::asio::error::operation_aborted}, std::size_t{0});
+        clear_errors();
+        const int r = SSL_read(ssl_.get(), into.data(), static_cast<int>(into.size()));
         if (r > 0) return handler(error_code{}, static_cast<std::size_t>(r));
         retry_when_ready(r, [this, into, handler](const error_code& ec) mutable {
             if (ec) return handler(ec, std::size_t{0});
@@ -104,8 +112,13 @@ private:
         });
     }
 
+    struct SslFree {
+        void operator()(SSL* ssl) const { SSL_free(ssl); }
+    };
+
+    std::unique_ptr<SSL, SslFree> ssl_;  // before socket_: made first, and freed after it closes
     Socket socket_;
-    SSL* ssl_ = nullptr;
+    bool failed_ = false;
 };
 
 }  // namespace hallpass::relay

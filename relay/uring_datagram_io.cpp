@@ -93,6 +93,7 @@ struct SendSlot {
     alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint16_t))> control{};
     SocketAddress to;
     int fd = -1;
+    std::uint32_t incarnation = 0;  // of the socket at fd when the send was made
 };
 
 class UringDatagramIo final : public DatagramIo {
@@ -393,8 +394,11 @@ private:
             disarmed_.push_back(fd);
         }
         if (b < 0) return;
+        // Delivery holds the buffer too, so that sends from it that finish during delivery
+        // cannot return it to the ring while it is still being read.
+        ++buffer_users_[b];
         if (current && cqe.res > 0) deliver(sockets_[fd], b, cqe.res);
-        if (buffer_users_[b] == 0) recycle(b);
+        release(b);
     }
 
     void deliver(Socket& s, int b, int length) {
@@ -433,6 +437,7 @@ private:
         free_slots_.pop_back();
         SendSlot& slot = slots_[index];
         slot.fd = head.fd;
+        slot.incarnation = known(head.fd) ? sockets_[head.fd].incarnation : 0;
         slot.to = to_socket_address(head.to);
         slot.count = 0;
         for (auto i = first; slot.count < count; i = batch_.next(i), ++slot.count) {
@@ -485,10 +490,15 @@ private:
     static bool gso_refused(int error) { return error == EIO || error == EINVAL || error == EOPNOTSUPP; }
 
     // The group's bytes are still in their buffers: they go out as plain datagrams, and
-    // GSO is not tried again by this worker.
+    // GSO is not tried again by this worker. A socket closed since then (its descriptor
+    // number perhaps reused) loses them.
     void resend_one_by_one(const SendSlot& slot, int error) {
         if (gso_) spdlog::warn("io_uring: UDP GSO refused ({}); sending datagrams one by one", std::strerror(error));
         gso_ = false;
+        if (!known(slot.fd) || !sockets_[slot.fd].live || sockets_[slot.fd].incarnation != slot.incarnation) {
+            dropped_ += slot.count;
+            return;
+        }
         for (unsigned i = 0; i < slot.count; ++i) {
             msghdr one{};
             one.msg_name = const_cast<sockaddr*>(slot.to.get());
@@ -498,6 +508,8 @@ private:
             if (::sendmsg(slot.fd, &one, MSG_DONTWAIT) < 0) ++dropped_;
         }
     }
+
+    bool known(int fd) const { return fd >= 0 && static_cast<std::size_t>(fd) < sockets_.size(); }
 
     void release(int b) {
         if (b >= 0 && --buffer_users_[b] == 0) recycle(b);

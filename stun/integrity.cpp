@@ -3,8 +3,10 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <boost/crc.hpp>
+#include <cstdlib>
 
 #include "stun/byte_order.hpp"
 #include "stun/message_type.hpp"
@@ -33,8 +35,8 @@ EVP_MAC_CTX* hmac_context(const char* digest) {
 }
 
 struct HmacContexts {
-    EVP_MAC_CTX* sha1 = hmac_context("SHA1");
-    EVP_MAC_CTX* sha256 = hmac_context("SHA256");
+    EVP_MAC_CTX* sha1 = nullptr;
+    EVP_MAC_CTX* sha256 = nullptr;
     HmacContexts() = default;
     HmacContexts(const HmacContexts&) = delete;
     HmacContexts& operator=(const HmacContexts&) = delete;
@@ -42,19 +44,35 @@ struct HmacContexts {
         EVP_MAC_CTX_free(sha1);
         EVP_MAC_CTX_free(sha256);
     }
+    // Made on first use, and tried again after a failure (out of memory) rather than
+    // staying broken for the thread's life.
+    EVP_MAC_CTX* get(EVP_MAC_CTX* HmacContexts::*which, const char* digest) {
+        if (!(this->*which)) this->*which = hmac_context(digest);
+        return this->*which;
+    }
 };
 
-template <std::size_t N>
-std::array<std::uint8_t, N> hmac(EVP_MAC_CTX* HmacContexts::*which, std::span<const std::uint8_t> key,
-                                 std::span<const std::span<const std::uint8_t>> pieces) {
+bool hmac_into(EVP_MAC_CTX* HmacContexts::*which, const char* digest, std::span<const std::uint8_t> key,
+               std::span<const std::span<const std::uint8_t>> pieces, std::span<std::uint8_t> out) {
     thread_local HmacContexts contexts;
-    EVP_MAC_CTX* ctx = contexts.*which;
-    std::array<std::uint8_t, N> out{};
+    EVP_MAC_CTX* ctx = contexts.get(which, digest);
+    static const std::uint8_t no_key = 0;  // a null key pointer would keep the previous key
     std::size_t len = 0;
-    if (ctx && EVP_MAC_init(ctx, key.data(), key.size(), nullptr) == 1) {
-        for (auto piece : pieces) EVP_MAC_update(ctx, piece.data(), piece.size());
-        EVP_MAC_final(ctx, out.data(), &len, out.size());
-    }
+    if (!ctx || EVP_MAC_init(ctx, key.empty() ? &no_key : key.data(), key.size(), nullptr) != 1) return false;
+    for (auto piece : pieces)
+        if (EVP_MAC_update(ctx, piece.data(), piece.size()) != 1) return false;
+    return EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
+}
+
+// A MAC that could not be computed comes out unpredictable, never as zeros: it then
+// matches no received MESSAGE-INTEGRITY, and a nonce made with it never verifies.
+template <std::size_t N>
+std::array<std::uint8_t, N> hmac(EVP_MAC_CTX* HmacContexts::*which, const char* digest,
+                                 std::span<const std::uint8_t> key,
+                                 std::span<const std::span<const std::uint8_t>> pieces) {
+    std::array<std::uint8_t, N> out{};
+    if (!hmac_into(which, digest, key, pieces, out) && RAND_bytes(out.data(), static_cast<int>(N)) != 1)
+        std::abort();  // neither the MAC nor randomness: nothing safe is left to answer with
     return out;
 }
 
@@ -73,6 +91,12 @@ IntegrityKey digest_key(const EVP_MD* md, std::string_view username, std::string
     }
     EVP_MD_CTX_free(ctx);
     key.size = static_cast<std::uint8_t>(len);
+    // Without the digest (MD5 is absent in FIPS mode) an empty key would let anyone compute
+    // the MAC: an unpredictable key instead matches nothing.
+    if (len == 0) {
+        key.size = 16;
+        if (RAND_bytes(key.bytes.data(), key.size) != 1) std::abort();
+    }
     return key;
 }
 
@@ -107,12 +131,12 @@ IntegrityKey short_term_key(std::string_view password) {
 
 std::array<std::uint8_t, 20> hmac_sha1(std::span<const std::uint8_t> key,
                                        std::span<const std::span<const std::uint8_t>> pieces) {
-    return hmac<20>(&HmacContexts::sha1, key, pieces);
+    return hmac<20>(&HmacContexts::sha1, "SHA1", key, pieces);
 }
 
 std::array<std::uint8_t, 32> hmac_sha256(std::span<const std::uint8_t> key,
                                          std::span<const std::span<const std::uint8_t>> pieces) {
-    return hmac<32>(&HmacContexts::sha256, key, pieces);
+    return hmac<32>(&HmacContexts::sha256, "SHA256", key, pieces);
 }
 
 bool message_integrity_matches(const MessageView& message, const IntegrityKey& key) {

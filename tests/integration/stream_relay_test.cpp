@@ -251,6 +251,26 @@ TEST_F(StreamRelay, TlsClientThatStopsReadingGetsWholeRecordsWhenItReadsAgain) {
     EXPECT_TRUE(server.wait_for_log("dropped_media_datagrams=", 3s)) << server.log();
 }
 
+TEST_F(StreamRelay, ATlsClientThatResetsWhileMediaFlowsCostsOnlyItsConnection) {
+    // The client goes away with media unread, so its kernel answers with a reset and the
+    // server's next TLS writes fail with EPIPE: that must close one connection, not end the
+    // process with SIGPIPE.
+    auto gone = std::make_unique<TurnSession>(connect(server.tls_address(), {true, {"stun.turn"}, ""}), "alice",
+                                              "wonderland");
+    auto a = gone->allocate();
+    ASSERT_EQ(a.kind, Kind::success);
+    ASSERT_EQ(gone->channel_bind(0x4000, peer.address()).kind, Kind::success);
+    const std::vector<std::uint8_t> video(1100, 0x5a);
+    for (int i = 0; i < 200; ++i) peer.send_to(video, *a.relayed);
+    std::this_thread::sleep_for(100ms);  // the media reaches the client's socket, unread
+    gone.reset();
+    for (int i = 0; i < 2000; ++i) peer.send_to(video, *a.relayed);
+    std::this_thread::sleep_for(200ms);
+    ASSERT_EQ(::kill(server.pid(), 0), 0) << "the server is gone\n" << server.log();
+    auto fine = session(connect(server.tls_address(), {true, {"stun.turn"}, ""}));
+    relay_both_ways(fine, peer);
+}
+
 TEST(StreamLimits, PerIpConnectionLimitAndIdleTimeout) {
     ServerProcess server({users + "limits: {connections_per_ip: 2, idle_timeout: 2}\n", 0, 500, true});
     // With an allocation a connection stays past the idle timeout; without one it is closed.
