@@ -28,9 +28,9 @@ std::string engine_line() {
     return engine && *engine ? std::string("io_engine: ") + engine + "\n" : "";
 }
 
-std::string base_config(std::uint16_t relay_min, std::uint16_t relay_count) {
+std::string base_config(const std::string& ranges, std::uint16_t relay_min, std::uint16_t relay_count) {
     return engine_line() + "realm: hallpass.test\n"
-           "relay:\n  ranges: [\"127.0.0.1/32\"]\n"
+           "relay:\n  ranges: [" + ranges + "]\n"
            "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + relay_count - 1) + "}\n"
            "workers: 2\n"
            "log: {level: info}\n";
@@ -64,7 +64,7 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
         listen += "tls: {certificate: " + certificate_ + ", private_key: " + private_key_ + ", self_signed: true}\n";
     }
     const std::uint16_t relay_min = settings.relay_port_min ? settings.relay_port_min : random_relay_block();
-    std::ofstream(config_path_) << base_config(relay_min, settings.relay_port_count) << listen
+    std::ofstream(config_path_) << base_config(settings.relay_ranges, relay_min, settings.relay_port_count) << listen
                                 << settings.extra_yaml;
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");

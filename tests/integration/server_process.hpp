@@ -18,6 +18,7 @@ struct ServerSettings {
     bool tcp = false;        // a TCP listener
     bool tls = false;        // a TLS listener with a self-signed certificate made at start
     bool proxied_tcp = false;  // a TCP listener with proxy_protocol: true
+    std::string relay_ranges = "\"127.0.0.1/32\"";  // the YAML list's items
 };
 
 class ServerProcess {

@@ -1,4 +1,5 @@
-// A blocking UDP socket on 127.0.0.1 for tests: a TURN client's socket or a peer's.
+// A blocking UDP socket on loopback (127.0.0.1 or ::1) for tests: a TURN client's socket or
+// a peer's.
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,8 @@ struct Datagram {
 
 class UdpEndpoint {
 public:
-    UdpEndpoint();  // bound to 127.0.0.1 on a port the kernel picks
+    // Bound to 127.0.0.1 (or ::1) on a port the kernel picks.
+    explicit UdpEndpoint(AddressFamily family = AddressFamily::ipv4);
     ~UdpEndpoint();
     UdpEndpoint(const UdpEndpoint&) = delete;
     UdpEndpoint& operator=(const UdpEndpoint&) = delete;
@@ -34,5 +36,8 @@ private:
 
 // A port that was free a moment ago, from the kernel.
 std::uint16_t free_udp_port();
+
+// Whether ::1 can be bound here (IPv6 may be off in a container).
+bool ipv6_loopback_available();
 
 }  // namespace hallpass::testing

@@ -90,13 +90,11 @@ TEST_F(UdpRelay, RelaysChannelDataBothWays) {
     EXPECT_EQ(meta.channel, 0x4000);
 }
 
-TEST_F(UdpRelay, RunsOfDatagramsArriveWholeAndInOrderBothWays) {
-    // Back-to-back datagrams to one destination are what the io_uring engine sends as one
-    // GSO group: runs of equal sizes broken by shorter and longer ones must still arrive as
-    // the datagrams that were sent, in their order.
-    TurnSession s(server.address(), "alice", "wonderland");
-    auto relayed = *s.allocate().relayed;
-    ASSERT_EQ(s.channel_bind(0x4000, peer.address()).kind, Kind::success);
+// Back-to-back datagrams to one destination are what the io_uring engine sends as one GSO
+// group: runs of equal sizes broken by shorter and longer ones must still arrive as the
+// datagrams that were sent, in their order, from the peer to the client and back.
+void expect_runs_relayed_both_ways(ServerProcess& server, TurnSession& s, UdpEndpoint& peer,
+                                   const TransportAddress& relayed) {
     auto datagram = [](int i) {
         const std::size_t size = i % 13 == 12 ? 40 : i % 29 == 28 ? 300 : 120;
         std::vector<std::uint8_t> d(size, static_cast<std::uint8_t>(i * 7));
@@ -117,7 +115,37 @@ TEST_F(UdpRelay, RunsOfDatagramsArriveWholeAndInOrderBothWays) {
         auto got = peer.receive();
         ASSERT_TRUE(got) << "datagram " << i;
         ASSERT_EQ(got->bytes, datagram(i)) << "datagram " << i;
+        ASSERT_EQ(got->from, relayed);
     }
+    // Loopback takes GSO: falling back to one send per datagram here would be a bug.
+    EXPECT_FALSE(server.wait_for_log("GSO refused", 100ms)) << server.log();
+}
+
+TEST_F(UdpRelay, RunsOfDatagramsArriveWholeAndInOrderBothWays) {
+    TurnSession s(server.address(), "alice", "wonderland");
+    auto relayed = *s.allocate().relayed;
+    ASSERT_EQ(s.channel_bind(0x4000, peer.address()).kind, Kind::success);
+    expect_runs_relayed_both_ways(server, s, peer, relayed);
+}
+
+TEST(UdpRelayIpv6, RelaysThroughAnIpv6RelayAddressForAnIpv4Client) {
+    // RFC 6156: an IPv4 client asks for an IPv6 relayed address and reaches an IPv6 peer.
+    if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback here";
+    ServerSettings settings;
+    settings.extra_yaml = "auth:\n  users: [{name: alice, password: wonderland}]\n"
+                          "peers:\n  allow: [\"127.0.0.0/8\", \"::1/128\"]\n";
+    settings.relay_ranges = "\"127.0.0.1/32\", \"::1/128\"";
+    ServerProcess server(settings);
+    UdpEndpoint peer(AddressFamily::ipv6);
+    TurnSession s(server.address(), "alice", "wonderland");
+    turn::AllocateOptions options;
+    options.family = AddressFamily::ipv6;
+    auto a = s.allocate(options);
+    ASSERT_EQ(a.kind, Kind::success);
+    ASSERT_TRUE(a.relayed && !a.relayed->ip.is_v4());
+    EXPECT_EQ(a.relayed->ip, peer.address().ip);  // ::1
+    ASSERT_EQ(s.channel_bind(0x4000, peer.address()).kind, Kind::success);
+    expect_runs_relayed_both_ways(server, s, peer, *a.relayed);
 }
 
 TEST_F(UdpRelay, DropsPeerDataWithoutPermission) {
