@@ -1,6 +1,14 @@
 #include "relay/datagram_batch.hpp"
 
+#include <netinet/udp.h>
+#include <spdlog/spdlog.h>
+
 #include <cerrno>
+#include <cstring>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // linux/udp.h, for C libraries that predate it
+#endif
 
 namespace hallpass::relay {
 
@@ -20,33 +28,112 @@ std::size_t ReceiveBatch::receive(int fd) {
 }
 
 void SendBatch::add(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to) {
-    if (fd != fd_ || count_ == batch_size) flush();
-    fd_ = fd;
-    to_[count_] = to_socket_address(to);
-    iov_[count_] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
-    headers_[count_] = {};
-    headers_[count_].msg_hdr.msg_iov = &iov_[count_];
-    headers_[count_].msg_hdr.msg_iovlen = 1;
-    headers_[count_].msg_hdr.msg_name = to_[count_].get();
-    headers_[count_].msg_hdr.msg_namelen = to_[count_].length;
-    ++count_;
+    groups_.add({fd, to, bytes, -1});
 }
 
 void SendBatch::flush() {
+    if (groups_.empty()) return;
+    build_messages();
+    std::size_t run = 0;
+    for (std::size_t i = 1; i <= messages_.size(); ++i) {
+        if (i < messages_.size() && messages_[i].fd == messages_[run].fd) continue;
+        send_run(run, i - run);
+        run = i;
+    }
+    groups_.clear();
+}
+
+// One message per group (or per datagram once GSO is off), in the groups' order, so that
+// each destination's datagrams keep theirs.
+void SendBatch::build_messages() {
+    messages_.clear();
+    std::size_t datagrams = 0;
+    for (const auto& g : groups_.groups()) datagrams += g.count;
+    iov_.resize(datagrams);  // before any pointer into it is taken
+    std::size_t v = 0;
+    for (const auto& g : groups_.groups()) {
+        const OutgoingDatagram& head = groups_.datagram(g.first);
+        const std::size_t first = v;
+        for (auto i = g.first; i != SegmentGroups::none; i = groups_.next(i)) {
+            const auto bytes = groups_.datagram(i).bytes;
+            iov_[v++] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+        }
+        if (g.count == 1 || gso_) {
+            add_message(head.fd, head.to, first, g.count, g.segment_size);
+            continue;
+        }
+        for (std::size_t k = first; k < v; ++k) add_message(head.fd, head.to, k, 1, 0);
+    }
+    headers_.resize(messages_.size());
+    for (std::size_t m = 0; m < messages_.size(); ++m) {
+        msghdr& h = headers_[m].msg_hdr;
+        h = {};
+        h.msg_name = to_[m].get();
+        h.msg_namelen = to_[m].length;
+        h.msg_iov = &iov_[messages_[m].first_iov];
+        h.msg_iovlen = messages_[m].count;
+        if (messages_[m].count > 1) {
+            h.msg_control = control_[m].data();
+            h.msg_controllen = control_[m].size();
+        }
+    }
+}
+
+void SendBatch::add_message(int fd, const TransportAddress& to, std::size_t first_iov, std::size_t count,
+                            std::uint16_t segment_size) {
+    const std::size_t m = messages_.size();
+    messages_.push_back({fd, first_iov, count});
+    if (to_.size() <= m) {
+        to_.resize(m + 1);
+        control_.resize(m + 1);
+    }
+    to_[m] = to_socket_address(to);
+    if (count > 1) {
+        msghdr h{};
+        h.msg_control = control_[m].data();
+        h.msg_controllen = control_[m].size();
+        cmsghdr* c = CMSG_FIRSTHDR(&h);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof segment_size);
+        std::memcpy(CMSG_DATA(c), &segment_size, sizeof segment_size);
+    }
+}
+
+void SendBatch::send_run(std::size_t first, std::size_t count) {
+    const int fd = messages_[first].fd;
     std::size_t sent = 0;
-    while (sent < count_) {
-        const int n = ::sendmmsg(fd_, headers_.data() + sent, static_cast<unsigned>(count_ - sent), MSG_DONTWAIT);
+    while (sent < count) {
+        const int n = ::sendmmsg(fd, headers_.data() + first + sent, static_cast<unsigned>(count - sent), MSG_DONTWAIT);
         if (n > 0) {
             sent += static_cast<std::size_t>(n);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
-        // A full socket buffer or an unreachable peer: UDP drops, and so do we, by
-        // skipping the datagram that failed.
-        ++dropped_;
+        const Message& failed = messages_[first + sent];
+        const int error = errno;
+        if (failed.count > 1 && (error == EIO || error == EINVAL || error == EOPNOTSUPP)) send_one_by_one(failed, error);
+        // Otherwise a full socket buffer or an unreachable peer: UDP drops, and so do we, by
+        // skipping the message that failed.
+        else dropped_ += failed.count;
         ++sent;
     }
-    count_ = 0;
+}
+
+// A path that refuses GSO (no checksum offload on the device, an old kernel): the group goes
+// out datagram by datagram, and this worker stops grouping.
+void SendBatch::send_one_by_one(const Message& m, int error) {
+    if (gso_) spdlog::warn("epoll: UDP GSO refused ({}); sending datagrams one by one", std::strerror(error));
+    gso_ = false;
+    const std::size_t index = static_cast<std::size_t>(&m - messages_.data());
+    for (std::size_t k = 0; k < m.count; ++k) {
+        msghdr one{};
+        one.msg_name = to_[index].get();
+        one.msg_namelen = to_[index].length;
+        one.msg_iov = &iov_[m.first_iov + k];
+        one.msg_iovlen = 1;
+        if (::sendmsg(m.fd, &one, MSG_DONTWAIT) < 0) ++dropped_;
+    }
 }
 
 }  // namespace hallpass::relay

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "relay/segment_groups.hpp"
 #include "relay/socket_address.hpp"
 
 namespace hallpass::relay {
@@ -44,8 +45,9 @@ private:
     std::array<sockaddr_storage, batch_size> senders_{};
 };
 
-// Collects datagrams for one socket and sends them in one sendmmsg; the bytes must stay
-// valid until flush().
+// Collects the datagrams of one receive batch and sends them at flush(): runs of datagrams
+// from one socket to one address leave as one UDP GSO message (SegmentGroups), and the
+// messages of one socket go in one sendmmsg. The bytes must stay valid until flush().
 class SendBatch {
 public:
     void add(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to);
@@ -53,11 +55,24 @@ public:
     std::uint64_t dropped() const { return dropped_; }
 
 private:
-    int fd_ = -1;
-    std::size_t count_ = 0;
-    std::array<mmsghdr, batch_size> headers_{};
-    std::array<iovec, batch_size> iov_{};
-    std::array<SocketAddress, batch_size> to_{};
+    struct Message {
+        int fd = -1;
+        std::size_t first_iov = 0;
+        std::size_t count = 0;  // datagrams; more than one makes it a GSO message
+    };
+    void build_messages();
+    void add_message(int fd, const TransportAddress& to, std::size_t first_iov, std::size_t count,
+                     std::uint16_t segment_size);
+    void send_run(std::size_t first, std::size_t count);
+    void send_one_by_one(const Message& m, int error);
+
+    SegmentGroups groups_;
+    std::vector<Message> messages_;
+    std::vector<mmsghdr> headers_;
+    std::vector<iovec> iov_;
+    std::vector<SocketAddress> to_;
+    std::vector<std::array<char, CMSG_SPACE(sizeof(std::uint16_t))>> control_;
+    bool gso_ = true;  // off for good once a path refuses it
     std::uint64_t dropped_ = 0;
 };
 

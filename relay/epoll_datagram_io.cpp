@@ -1,5 +1,6 @@
 // The epoll engine: Asio's reactor says when a socket is readable; the engine drains it in
-// recvmmsg batches and sends in sendmmsg batches (DESIGN.md "The hot path").
+// recvmmsg batches and sends in sendmmsg batches, runs to one address as UDP GSO messages
+// (DESIGN.md "The hot path").
 #include <boost/asio.hpp>
 #include <vector>
 
