@@ -40,6 +40,12 @@ constexpr unsigned cq_entries = 16384;
 constexpr unsigned buffer_count = 4096;  // a power of two, as buffer rings require
 constexpr unsigned buffer_size = 4096;  // datagrams up to about 4 KB, as the epoll engine takes
 constexpr unsigned send_slots = 4096;
+// Sends go out after at most this many completions: a datagram is then still in cache when
+// the kernel copies it out of its receive buffer (with thousands of flows, waiting for
+// the whole queue doubled the send's copy cost), and it keeps a batch's sends bounded.
+constexpr unsigned completions_per_pass = 128;
+// After this many the worker lets its other handlers (TCP, TLS, timers) run before going on.
+constexpr int max_passes = 4096 / completions_per_pass;
 constexpr unsigned max_file_slots = 65536;  // registered-file table, indexed by descriptor
 constexpr int buffer_group = 0;
 // Each buffer holds io_uring_recvmsg_out, the source address, a control area we never use
@@ -355,14 +361,14 @@ private:
 
     void reap_passes() {
         // Bounded passes: completions that keep arriving are left for the next wake-up.
-        for (int pass = 0; pass < 8; ++pass) {
+        for (int pass = 0; pass < max_passes; ++pass) {
             unsigned head;
             unsigned seen = 0;
             io_uring_cqe* cqe;
             now_ = instant_now();
             io_uring_for_each_cqe(&ring_, head, cqe) {
                 complete(*cqe);
-                ++seen;
+                if (++seen == completions_per_pass) break;
             }
             io_uring_cq_advance(&ring_, seen);
             if (seen == 0) break;
