@@ -73,8 +73,8 @@ void SendBatch::build_messages() {
         h.msg_iov = &iov_[messages_[m].first_iov];
         h.msg_iovlen = messages_[m].count;
         if (messages_[m].count > 1) {
-            h.msg_control = control_[m].data();
-            h.msg_controllen = control_[m].size();
+            h.msg_control = control_[m].bytes.data();
+            h.msg_controllen = control_[m].bytes.size();
         }
     }
 }
@@ -90,8 +90,8 @@ void SendBatch::add_message(int fd, const TransportAddress& to, std::size_t firs
     to_[m] = to_socket_address(to);
     if (count > 1) {
         msghdr h{};
-        h.msg_control = control_[m].data();
-        h.msg_controllen = control_[m].size();
+        h.msg_control = control_[m].bytes.data();
+        h.msg_controllen = control_[m].bytes.size();
         cmsghdr* c = CMSG_FIRSTHDR(&h);
         c->cmsg_level = SOL_UDP;
         c->cmsg_type = UDP_SEGMENT;

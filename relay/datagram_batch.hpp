@@ -71,7 +71,10 @@ private:
     std::vector<mmsghdr> headers_;
     std::vector<iovec> iov_;
     std::vector<SocketAddress> to_;
-    std::vector<std::array<char, CMSG_SPACE(sizeof(std::uint16_t))>> control_;
+    struct alignas(cmsghdr) Control {
+        std::array<char, CMSG_SPACE(sizeof(std::uint16_t))> bytes;
+    };
+    std::vector<Control> control_;  // a UDP_SEGMENT cmsg per message, aligned as the kernel reads it
     bool gso_ = true;  // off for good once a path refuses it
     std::uint64_t dropped_ = 0;
 };
