@@ -9,11 +9,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <stdexcept>
+#include <vector>
 
 #include "tests/integration/udp_endpoint.hpp"
 
@@ -53,14 +55,23 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
     certificate_ = dir_ + "/tls/cert.pem";
     private_key_ = dir_ + "/tls/key.pem";
     std::string listen = "listen:\n  udp: [" + quoted(address_) + "]\n  tcp: [";
-    if (settings.tcp) listen += quoted(tcp_ = {loopback, free_tcp_port()});
+    // Each probe closes its socket, so two probes can be handed the same free port; the
+    // listeners need different ones.
+    std::vector<std::uint16_t> taken;
+    auto distinct_tcp_port = [&taken] {
+        std::uint16_t p = free_tcp_port();
+        while (std::find(taken.begin(), taken.end(), p) != taken.end()) p = free_tcp_port();
+        taken.push_back(p);
+        return p;
+    };
+    if (settings.tcp) listen += quoted(tcp_ = {loopback, distinct_tcp_port()});
     if (settings.proxied_tcp) {
-        proxied_ = {loopback, free_tcp_port()};
+        proxied_ = {loopback, distinct_tcp_port()};
         listen += std::string(settings.tcp ? ", " : "") + "{address: " + quoted(proxied_) + ", proxy_protocol: true}";
     }
     listen += "]\n";
     if (settings.tls) {
-        listen += "  tls: [" + quoted(tls_ = {loopback, free_tcp_port()}) + "]\n";
+        listen += "  tls: [" + quoted(tls_ = {loopback, distinct_tcp_port()}) + "]\n";
         listen += "tls: {certificate: " + certificate_ + ", private_key: " + private_key_ + ", self_signed: true}\n";
     }
     const std::uint16_t relay_min = settings.relay_port_min ? settings.relay_port_min : random_relay_block();
