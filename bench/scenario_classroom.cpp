@@ -63,8 +63,8 @@ public:
         for (auto& s : sessions_) s->set_sink(this);
         allocate_and_bind(c, sessions_, [&](std::uint32_t i) { return media_of(i % students_).address(); });
         for (std::uint32_t k = 0; k < students_; ++k) {
-            audio_relayed_.push_back(to_sockaddr(sessions_[k]->relayed()));
-            video_relayed_.push_back(to_sockaddr(sessions_[students_ + k]->relayed()));
+            audio_relayed_.push_back(to_socket_address(sessions_[k]->relayed()));
+            video_relayed_.push_back(to_socket_address(sessions_[students_ + k]->relayed()));
         }
     }
 

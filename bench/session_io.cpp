@@ -45,7 +45,7 @@ std::string errno_text(int e) { return std::strerror(e); }
 }  // namespace
 
 bool Session::open_socket() {
-    const auto server = to_sockaddr(endpoint_.server);
+    const auto server = to_socket_address(endpoint_.server);
     const int type = stream() ? SOCK_STREAM : SOCK_DGRAM;
     fd_ = ::socket(family_of(endpoint_.server), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
@@ -58,7 +58,7 @@ bool Session::open_socket() {
         framer_ = std::make_unique<turn::StreamFramer>();
     } else {
         std::string error;
-        const auto local = to_sockaddr(loopback_like(endpoint_.server));
+        const auto local = to_socket_address(loopback_like(endpoint_.server));
         if (::bind(fd_, local.get(), local.length) != 0) {
             fail("bind: " + errno_text(errno));
             return false;

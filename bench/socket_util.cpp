@@ -10,41 +10,7 @@
 
 namespace hallpass::bench {
 
-int family_of(const TransportAddress& a) { return a.ip.is_v4() ? AF_INET : AF_INET6; }
-
-SocketAddress to_sockaddr(const TransportAddress& a) {
-    SocketAddress s;
-    if (a.ip.is_v4()) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&s.storage);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(a.port);
-        std::memcpy(&in->sin_addr, a.ip.bytes.data(), 4);
-        s.length = sizeof(sockaddr_in);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&s.storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(a.port);
-        std::memcpy(&in6->sin6_addr, a.ip.bytes.data(), 16);
-        s.length = sizeof(sockaddr_in6);
-    }
-    return s;
-}
-
-TransportAddress from_sockaddr(const sockaddr_storage& s) {
-    TransportAddress a;
-    if (s.ss_family == AF_INET) {
-        const auto* in = reinterpret_cast<const sockaddr_in*>(&s);
-        a.ip = IpAddress::v4(ntohl(in->sin_addr.s_addr));
-        a.port = ntohs(in->sin_port);
-    } else if (s.ss_family == AF_INET6) {
-        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&s);
-        std::array<std::uint8_t, 16> b{};
-        std::memcpy(b.data(), &in6->sin6_addr, 16);
-        a.ip = IpAddress::v6(b);
-        a.port = ntohs(in6->sin6_port);
-    }
-    return a;
-}
+int family_of(const TransportAddress& a) { return relay::socket_family(a.ip.family); }
 
 TransportAddress loopback_like(const TransportAddress& server) {
     if (server.ip.is_v4()) return {IpAddress::v4(127, 0, 0, 1), 0};
@@ -67,7 +33,7 @@ int udp_socket(const TransportAddress& local, std::string& error) {
         error = std::string("socket: ") + std::strerror(errno);
         return -1;
     }
-    const auto addr = to_sockaddr(local);
+    const auto addr = to_socket_address(local);
     if (::bind(fd, addr.get(), addr.length) != 0) {
         error = std::string("bind ") + local.to_string() + ": " + std::strerror(errno);
         ::close(fd);
@@ -80,7 +46,7 @@ TransportAddress local_address(int fd) {
     sockaddr_storage s{};
     socklen_t len = sizeof s;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&s), &len);
-    return from_sockaddr(s);
+    return from_socket_address(s);
 }
 
 void set_buffer_sizes(int fd, int bytes) {

@@ -1,5 +1,5 @@
-// Small socket helpers at the bench's edge: TransportAddress <-> sockaddr, non-blocking
-// UDP sockets on loopback, and raising RLIMIT_NOFILE.
+// Small socket helpers at the bench's edge: non-blocking UDP sockets on loopback, and
+// raising RLIMIT_NOFILE.
 #pragma once
 
 #include <sys/socket.h>
@@ -7,18 +7,15 @@
 #include <cstdint>
 #include <string>
 
+#include "relay/socket_address.hpp"
 #include "stun/transport_address.hpp"
 
 namespace hallpass::bench {
 
-struct SocketAddress {
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-};
-
-SocketAddress to_sockaddr(const TransportAddress& a);
-TransportAddress from_sockaddr(const sockaddr_storage& s);
+// The server's conversions (relay/socket_address), without the rest of the server.
+using relay::from_socket_address;
+using relay::SocketAddress;
+using relay::to_socket_address;
 int family_of(const TransportAddress& a);
 
 // The loopback address of the server's family, port 0.

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "relay/socket_address.hpp"
 #include "tests/integration/udp_endpoint.hpp"
 #include "turn/stream_framer.hpp"
 
@@ -39,14 +40,6 @@ private:
     UdpEndpoint socket_;
 };
 
-sockaddr_in loopback(const TransportAddress& a) {
-    sockaddr_in s{};
-    s.sin_family = AF_INET;
-    s.sin_port = htons(a.port);
-    std::memcpy(&s.sin_addr, a.ip.bytes.data(), 4);
-    return s;
-}
-
 bool wait_readable(int fd, std::chrono::milliseconds timeout) {
     pollfd p{fd, POLLIN, 0};
     return ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
@@ -69,17 +62,17 @@ std::unique_ptr<ClientTransport> udp_transport(const TransportAddress& server) {
 
 StreamTransport::StreamTransport(const TransportAddress& server, const StreamOptions& options)
     : tls_(options.tls), frames_(std::make_unique<FrameBuffer>()) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    auto to = loopback(server);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    fd_ = ::socket(relay::socket_family(server.ip.family), SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const auto to = relay::to_socket_address(server);
+    if (::connect(fd_, to.get(), to.length) != 0) {
         ::close(fd_);
         fd_ = -1;
         return;
     }
-    sockaddr_in me{};
+    sockaddr_storage me{};
     socklen_t len = sizeof me;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&me), &len);
-    local_ = {IpAddress::v4(ntohl(me.sin_addr.s_addr)), ntohs(me.sin_port)};
+    local_ = relay::from_socket_address(me);
     if (!options.prefix.empty()) ::send(fd_, options.prefix.data(), options.prefix.size(), MSG_NOSIGNAL);
     if (!tls_) return;
     ctx_ = SSL_CTX_new(TLS_client_method());
