@@ -1,14 +1,6 @@
 #include "relay/datagram_batch.hpp"
 
-#include <netinet/udp.h>
-#include <spdlog/spdlog.h>
-
 #include <cerrno>
-#include <cstring>
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103  // linux/udp.h, for C libraries that predate it
-#endif
 
 namespace hallpass::relay {
 
@@ -58,7 +50,7 @@ void SendBatch::build_messages() {
             const auto bytes = groups_.datagram(i).bytes;
             iov_[v++] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
         }
-        if (g.count == 1 || gso_) {
+        if (g.count == 1 || gso_.on) {
             add_message(head.fd, head.to, first, g.count, g.segment_size);
             continue;
         }
@@ -72,32 +64,19 @@ void SendBatch::build_messages() {
         h.msg_namelen = to_[m].length;
         h.msg_iov = &iov_[messages_[m].first_iov];
         h.msg_iovlen = messages_[m].count;
-        if (messages_[m].count > 1) {
-            h.msg_control = control_[m].bytes.data();
-            h.msg_controllen = control_[m].bytes.size();
-        }
+        if (messages_[m].count > 1) set_segment_size(h, control_[m], messages_[m].segment_size);
     }
 }
 
 void SendBatch::add_message(int fd, const TransportAddress& to, std::size_t first_iov, std::size_t count,
                             std::uint16_t segment_size) {
     const std::size_t m = messages_.size();
-    messages_.push_back({fd, first_iov, count});
+    messages_.push_back({fd, first_iov, count, segment_size});
     if (to_.size() <= m) {
         to_.resize(m + 1);
         control_.resize(m + 1);
     }
     to_[m] = to_socket_address(to);
-    if (count > 1) {
-        msghdr h{};
-        h.msg_control = control_[m].bytes.data();
-        h.msg_controllen = control_[m].bytes.size();
-        cmsghdr* c = CMSG_FIRSTHDR(&h);
-        c->cmsg_level = SOL_UDP;
-        c->cmsg_type = UDP_SEGMENT;
-        c->cmsg_len = CMSG_LEN(sizeof segment_size);
-        std::memcpy(CMSG_DATA(c), &segment_size, sizeof segment_size);
-    }
 }
 
 void SendBatch::send_run(std::size_t first, std::size_t count) {
@@ -112,7 +91,7 @@ void SendBatch::send_run(std::size_t first, std::size_t count) {
         if (n < 0 && errno == EINTR) continue;
         const Message& failed = messages_[first + sent];
         const int error = errno;
-        if (failed.count > 1 && (error == EIO || error == EINVAL || error == EOPNOTSUPP)) send_one_by_one(failed, error);
+        if (failed.count > 1 && gso_refused(error)) send_one_by_one(failed, error);
         // Otherwise a full socket buffer or an unreachable peer: UDP drops, and so do we, by
         // skipping the message that failed.
         else dropped_ += failed.count;
@@ -123,17 +102,9 @@ void SendBatch::send_run(std::size_t first, std::size_t count) {
 // A path that refuses GSO (no checksum offload on the device, an old kernel): the group goes
 // out datagram by datagram, and this worker stops grouping.
 void SendBatch::send_one_by_one(const Message& m, int error) {
-    if (gso_) spdlog::warn("epoll: UDP GSO refused ({}); sending datagrams one by one", std::strerror(error));
-    gso_ = false;
+    gso_.refused("epoll", error);
     const std::size_t index = static_cast<std::size_t>(&m - messages_.data());
-    for (std::size_t k = 0; k < m.count; ++k) {
-        msghdr one{};
-        one.msg_name = to_[index].get();
-        one.msg_namelen = to_[index].length;
-        one.msg_iov = &iov_[m.first_iov + k];
-        one.msg_iovlen = 1;
-        if (::sendmsg(m.fd, &one, MSG_DONTWAIT) < 0) ++dropped_;
-    }
+    dropped_ += send_each(m.fd, to_[index], std::span(iov_).subspan(m.first_iov, m.count));
 }
 
 }  // namespace hallpass::relay

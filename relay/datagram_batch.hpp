@@ -13,6 +13,7 @@
 
 #include "relay/segment_groups.hpp"
 #include "relay/socket_address.hpp"
+#include "relay/udp_segment.hpp"
 
 namespace hallpass::relay {
 
@@ -59,6 +60,7 @@ private:
         int fd = -1;
         std::size_t first_iov = 0;
         std::size_t count = 0;  // datagrams; more than one makes it a GSO message
+        std::uint16_t segment_size = 0;
     };
     void build_messages();
     void add_message(int fd, const TransportAddress& to, std::size_t first_iov, std::size_t count,
@@ -71,11 +73,8 @@ private:
     std::vector<mmsghdr> headers_;
     std::vector<iovec> iov_;
     std::vector<SocketAddress> to_;
-    struct alignas(cmsghdr) Control {
-        std::array<char, CMSG_SPACE(sizeof(std::uint16_t))> bytes;
-    };
-    std::vector<Control> control_;  // a UDP_SEGMENT cmsg per message, aligned as the kernel reads it
-    bool gso_ = true;  // off for good once a path refuses it
+    std::vector<SegmentControl> control_;  // per message
+    GsoSwitch gso_;
     std::uint64_t dropped_ = 0;
 };
 

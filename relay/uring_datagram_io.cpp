@@ -7,8 +7,6 @@
 // batch; datagrams of a batch that go from one socket to one address in a run of equal
 // sizes leave as one UDP GSO send (SegmentGroups).
 #include <liburing.h>
-#include <netinet/udp.h>
-#include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -23,12 +21,9 @@
 
 #include "relay/datagram_io.hpp"
 #include "relay/segment_groups.hpp"
+#include "relay/udp_segment.hpp"
 #include "relay/socket_address.hpp"
 #include "turn/turn_server.hpp"
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103  // linux/udp.h, for C libraries that predate it
-#endif
 
 namespace hallpass::relay {
 namespace {
@@ -96,7 +91,7 @@ struct SendSlot {
     // The receive buffers the bytes lie in, each returned when the send is done.
     std::array<int, SegmentGroups::max_segments> buffers{};
     unsigned count = 0;
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint16_t))> control{};
+    SegmentControl control;
     SocketAddress to;
     int fd = -1;
     std::uint32_t incarnation = 0;  // of the socket at fd when the send was made
@@ -425,7 +420,7 @@ private:
 
     void send_groups() {
         for (const auto& g : batch_.groups()) {
-            if (g.count == 1 || gso_) {
+            if (g.count == 1 || gso_.on) {
                 send_group(g.first, g.count, g.segment_size);
                 continue;
             }
@@ -456,15 +451,7 @@ private:
         slot.msg.msg_namelen = slot.to.length;
         slot.msg.msg_iov = slot.iov.data();
         slot.msg.msg_iovlen = slot.count;
-        if (count > 1) {
-            slot.msg.msg_control = slot.control.data();
-            slot.msg.msg_controllen = slot.control.size();
-            cmsghdr* c = CMSG_FIRSTHDR(&slot.msg);
-            c->cmsg_level = SOL_UDP;
-            c->cmsg_type = UDP_SEGMENT;
-            c->cmsg_len = CMSG_LEN(sizeof segment_size);
-            std::memcpy(CMSG_DATA(c), &segment_size, sizeof segment_size);
-        }
+        if (count > 1) set_segment_size(slot.msg, slot.control, segment_size);
         io_uring_sqe* sqe = sqe_or_submit();
         io_uring_prep_sendmsg(sqe, slot.fd, &slot.msg, 0);
         if (static_cast<std::size_t>(slot.fd) < sockets_.size() && sockets_[slot.fd].fixed)
@@ -491,28 +478,16 @@ private:
         free_slots_.push_back(index);
     }
 
-    // Errors that say the path cannot take GSO sends (no checksum offload on the device, a
-    // segment above the route's MTU, an old kernel), as opposed to a datagram lost.
-    static bool gso_refused(int error) { return error == EIO || error == EINVAL || error == EOPNOTSUPP; }
-
     // The group's bytes are still in their buffers: they go out as plain datagrams, and
     // GSO is not tried again by this worker. A socket closed since then (its descriptor
     // number perhaps reused) loses them.
     void resend_one_by_one(const SendSlot& slot, int error) {
-        if (gso_) spdlog::warn("io_uring: UDP GSO refused ({}); sending datagrams one by one", std::strerror(error));
-        gso_ = false;
+        gso_.refused("io_uring", error);
         if (!known(slot.fd) || !sockets_[slot.fd].live || sockets_[slot.fd].incarnation != slot.incarnation) {
             dropped_ += slot.count;
             return;
         }
-        for (unsigned i = 0; i < slot.count; ++i) {
-            msghdr one{};
-            one.msg_name = const_cast<sockaddr*>(slot.to.get());
-            one.msg_namelen = slot.to.length;
-            one.msg_iov = const_cast<iovec*>(&slot.iov[i]);
-            one.msg_iovlen = 1;
-            if (::sendmsg(slot.fd, &one, MSG_DONTWAIT) < 0) ++dropped_;
-        }
+        dropped_ += send_each(slot.fd, slot.to, std::span(slot.iov.data(), slot.count));
     }
 
     bool known(int fd) const { return fd >= 0 && static_cast<std::size_t>(fd) < sockets_.size(); }
@@ -554,7 +529,7 @@ private:
     std::vector<SendSlot> slots_;
     std::vector<unsigned> free_slots_;
     SegmentGroups batch_;
-    bool gso_ = true;
+    GsoSwitch gso_;
     DatagramReceiver* receiver_ = nullptr;
     int current_buffer_ = -1;
     bool reaping_ = false;
