@@ -38,6 +38,7 @@ Allocation& AllocationTable::create(const FiveTuple& five_tuple) {
     slot.allocation.five_tuple = five_tuple;
     slot.live = true;
     by_five_tuple_[five_tuple] = index;
+    wheel_.schedule(ExpiryKey{ExpiryKey::Kind::allocation, 0, slot.allocation.id, {}}, Millis{0});
     return slot.allocation;
 }
 
@@ -48,20 +49,41 @@ void AllocationTable::remove(AllocationId id) {
     for (auto channel : slot.allocation.channels) forget_channel(id.index, channel);
     by_five_tuple_.erase(slot.allocation.five_tuple);
     slot.live = false;
-    // Keep the generation so the next occupant of this slot gets a new one.
+    // Keep the generation so the next occupant of this slot gets a new one (and this one's
+    // wheel entries, which stay behind, find nothing when they come due).
     const auto generation = slot.allocation.id.generation;
     slot.allocation = Allocation{};
     slot.allocation.id = {id.index, generation};
     free_slots_.push_back(id.index);
 }
 
-void AllocationTable::install_permission(Allocation& a, const IpAddress& peer, Millis expires) {
-    auto [it, inserted] = permissions_.try_emplace(PermissionKey{a.id.index, peer}, expires);
-    if (inserted) {
-        a.permissions.push_back(peer);
-    } else {
-        it->second = expires;
+bool AllocationTable::has_room_for_permissions(const Allocation& a,
+                                               std::span<const IpAddress> peers) const {
+    if (limits_.permissions_per_allocation == 0) return true;
+    std::size_t fresh = 0;
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+        const bool installed = permissions_.contains(PermissionKey{a.id.index, peers[i]});
+        // A peer named twice in one request counts once.
+        const bool repeated = std::find(peers.begin(), peers.begin() + static_cast<std::ptrdiff_t>(i),
+                                        peers[i]) != peers.begin() + static_cast<std::ptrdiff_t>(i);
+        fresh += !installed && !repeated;
     }
+    return a.permissions.size() + fresh <= limits_.permissions_per_allocation;
+}
+
+bool AllocationTable::install_permission(Allocation& a, const IpAddress& peer, Millis expires) {
+    const PermissionKey key{a.id.index, peer};
+    if (auto it = permissions_.find(key); it != permissions_.end()) {
+        it->second = expires;
+        return true;
+    }
+    if (limits_.permissions_per_allocation != 0 &&
+        a.permissions.size() >= limits_.permissions_per_allocation)
+        return false;
+    permissions_.emplace(key, expires);
+    a.permissions.push_back(peer);
+    wheel_.schedule(ExpiryKey{ExpiryKey::Kind::permission, 0, a.id, peer}, expires);
+    return true;
 }
 
 bool AllocationTable::permitted(AllocationId id, const IpAddress& peer, Millis now) const {
@@ -80,13 +102,16 @@ ChannelBindVerdict AllocationTable::bind_channel(Allocation& a, std::uint16_t ch
     auto by_peer = channel_by_peer_.find(PeerKey{a.id.index, peer});
     if (by_peer != channel_by_peer_.end() && by_peer->second != channel)
         return ChannelBindVerdict::peer_bound_to_other_channel;
-    if (by_number == channels_.end()) {
-        channels_.emplace(channel_key(a.id.index, channel), ChannelEntry{peer, expires});
-        channel_by_peer_.emplace(PeerKey{a.id.index, peer}, channel);
-        a.channels.push_back(channel);
-    } else {
+    if (by_number != channels_.end()) {
         by_number->second.expires = expires;
+        return ChannelBindVerdict::ok;
     }
+    if (limits_.channels_per_allocation != 0 && a.channels.size() >= limits_.channels_per_allocation)
+        return ChannelBindVerdict::too_many_channels;
+    channels_.emplace(channel_key(a.id.index, channel), ChannelEntry{peer, expires});
+    channel_by_peer_.emplace(PeerKey{a.id.index, peer}, channel);
+    a.channels.push_back(channel);
+    wheel_.schedule(ExpiryKey{ExpiryKey::Kind::channel, channel, a.id, {}}, expires + channel_cooldown);
     return ChannelBindVerdict::ok;
 }
 
@@ -114,23 +139,32 @@ void AllocationTable::forget_channel(std::uint32_t index, std::uint16_t channel)
     channels_.erase(it);
 }
 
-void AllocationTable::sweep(Millis now) {
-    for (auto& slot : slots_) {
-        if (!slot.live) continue;
-        Allocation& a = slot.allocation;
-        std::erase_if(a.permissions, [&](const IpAddress& peer) {
-            auto it = permissions_.find(PermissionKey{a.id.index, peer});
-            if (it == permissions_.end() || now < it->second) return false;
-            permissions_.erase(it);
-            return true;
-        });
-        std::erase_if(a.channels, [&](std::uint16_t channel) {
-            auto it = channels_.find(channel_key(a.id.index, channel));
-            if (it == channels_.end() || now < it->second.expires + channel_cooldown) return false;
-            forget_channel(a.id.index, channel);
-            return true;
-        });
-    }
+void AllocationTable::forget_permission(Allocation& a, const IpAddress& peer) {
+    permissions_.erase(PermissionKey{a.id.index, peer});
+    // Swap-and-pop: the order of the list does not matter, only its length.
+    auto it = std::find(a.permissions.begin(), a.permissions.end(), peer);
+    if (it == a.permissions.end()) return;
+    *it = a.permissions.back();
+    a.permissions.pop_back();
+}
+
+void AllocationTable::expire_permission(Allocation& a, const ExpiryKey& key, Millis now) {
+    auto it = permissions_.find(PermissionKey{a.id.index, key.peer});
+    if (it == permissions_.end()) return;
+    if (it->second > now) return wheel_.schedule(key, it->second);
+    forget_permission(a, key.peer);
+}
+
+void AllocationTable::expire_channel(Allocation& a, const ExpiryKey& key, Millis now) {
+    auto it = channels_.find(channel_key(a.id.index, key.channel));
+    if (it == channels_.end()) return;
+    const Millis free_at = it->second.expires + channel_cooldown;
+    if (free_at > now) return wheel_.schedule(key, free_at);
+    forget_channel(a.id.index, key.channel);
+    auto pos = std::find(a.channels.begin(), a.channels.end(), key.channel);
+    if (pos == a.channels.end()) return;
+    *pos = a.channels.back();
+    a.channels.pop_back();
 }
 
 }  // namespace hallpass::alloc

@@ -4,17 +4,33 @@
 //   (allocation, peer IP) → permission.
 // Lifetimes are RFC 8656's: permissions last 300 s (§9), channel bindings 600 s (§12), and a
 // channel number or peer address stays reserved for 5 minutes after its binding expires.
+// Each allocation holds at most limits.permissions_per_allocation permissions and
+// limits.channels_per_allocation channels, so no client can grow a worker's tables
+// without bound. Expiry runs off an ExpiryWheel: a tick handles what is due, never a sweep.
 #pragma once
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "alloc/allocation.hpp"
+#include "alloc/expiry_wheel.hpp"
 
 namespace hallpass::alloc {
 
-enum class ChannelBindVerdict { ok, channel_bound_to_other_peer, peer_bound_to_other_channel };
+enum class ChannelBindVerdict {
+    ok,
+    channel_bound_to_other_peer,
+    peer_bound_to_other_channel,
+    too_many_channels,
+};
+
+// 0 means no limit (tests only: config/ always sets both).
+struct TableLimits {
+    std::uint32_t permissions_per_allocation = 0;
+    std::uint32_t channels_per_allocation = 0;
+};
 
 class AllocationTable {
 public:
@@ -22,14 +38,23 @@ public:
     // anything else for this long.
     static constexpr Millis channel_cooldown{std::chrono::minutes(5)};
 
+    explicit AllocationTable(TableLimits limits = {}) : limits_(limits) {}
+
     Allocation* find(const FiveTuple& five_tuple);
     Allocation* get(AllocationId id);
     const Allocation* get(AllocationId id) const;
+    // A new allocation. Its expiry is first looked at on the next expire() call, which
+    // finds the `expires` the caller has set by then and waits for it.
     Allocation& create(const FiveTuple& five_tuple);
     void remove(AllocationId id);
     std::size_t size() const { return by_five_tuple_.size(); }
 
-    void install_permission(Allocation& a, const IpAddress& peer, Millis expires);
+    // Whether every one of `peers` can hold a permission: those already installed only
+    // refresh, the others must fit under the limit together (CreatePermission is all or
+    // nothing, RFC 8656 §9.2).
+    bool has_room_for_permissions(const Allocation& a, std::span<const IpAddress> peers) const;
+    // False, installing nothing, when the peer is new and the allocation is full.
+    bool install_permission(Allocation& a, const IpAddress& peer, Millis expires);
     bool permitted(AllocationId id, const IpAddress& peer, Millis now) const;
 
     ChannelBindVerdict bind_channel(Allocation& a, std::uint16_t channel,
@@ -38,16 +63,12 @@ public:
     std::optional<std::uint16_t> channel_of(AllocationId id, const TransportAddress& peer,
                                             Millis now) const;
 
-    // Ends every allocation whose lifetime has passed (calling `ended` with it before it is
-    // freed) and forgets expired permissions and cooled-down channel bindings.
+    // Ends allocations whose lifetime has passed (calling `ended` with each before it is
+    // freed), forgets expired permissions and cooled-down channel bindings: at most `budget`
+    // due entries per call, the rest at the next. Returns how many it looked at.
     template <class OnEnded>
-    void expire(Millis now, OnEnded&& ended) {
-        for (auto& slot : slots_)
-            if (slot.live && slot.allocation.expires <= now) {
-                ended(slot.allocation);
-                remove(slot.allocation.id);
-            }
-        sweep(now);
+    std::size_t expire(Millis now, std::size_t budget, OnEnded&& ended) {
+        return wheel_.advance(now, budget, [&](const ExpiryKey& key) { on_due(key, now, ended); });
     }
 
     template <class F>
@@ -55,6 +76,11 @@ public:
         for (auto& slot : slots_)
             if (slot.live) f(slot.allocation);
     }
+
+    const TableLimits& limits() const { return limits_; }
+    std::size_t permission_count() const { return permissions_.size(); }
+    std::size_t channel_count() const { return channels_.size(); }
+    std::size_t scheduled_expiries() const { return wheel_.size(); }
 
 private:
     struct Slot {
@@ -81,19 +107,45 @@ private:
     struct PermissionKeyHash {
         std::size_t operator()(const PermissionKey& k) const { return hash_value(k.peer) ^ (k.index * 0x9E3779B97F4A7C15ull); }
     };
+    // What a wheel entry stands for; checked against the tables when it comes due.
+    struct ExpiryKey {
+        enum class Kind : std::uint8_t { allocation, permission, channel } kind;
+        std::uint16_t channel = 0;
+        AllocationId id;
+        IpAddress peer;
+    };
     static std::uint64_t channel_key(std::uint32_t index, std::uint16_t channel) {
         return (std::uint64_t{index} << 16) | channel;
     }
     bool live(AllocationId id) const;
     void forget_channel(std::uint32_t index, std::uint16_t channel);
-    void sweep(Millis now);
+    void forget_permission(Allocation& a, const IpAddress& peer);
+    void expire_permission(Allocation& a, const ExpiryKey& key, Millis now);
+    void expire_channel(Allocation& a, const ExpiryKey& key, Millis now);
 
+    template <class OnEnded>
+    void on_due(const ExpiryKey& key, Millis now, OnEnded& ended) {
+        Allocation* a = get(key.id);
+        if (!a) return;  // freed since: the entry has nothing left to do
+        switch (key.kind) {
+            case ExpiryKey::Kind::allocation:
+                if (a->expires > now) return wheel_.schedule(key, a->expires);
+                ended(*a);
+                remove(a->id);
+                return;
+            case ExpiryKey::Kind::permission: return expire_permission(*a, key, now);
+            case ExpiryKey::Kind::channel: return expire_channel(*a, key, now);
+        }
+    }
+
+    TableLimits limits_;
     std::vector<Slot> slots_;
     std::vector<std::uint32_t> free_slots_;
     boost::unordered_flat_map<FiveTuple, std::uint32_t, FiveTupleHash> by_five_tuple_;
     boost::unordered_flat_map<std::uint64_t, ChannelEntry> channels_;
     boost::unordered_flat_map<PeerKey, std::uint16_t, PeerKeyHash> channel_by_peer_;
     boost::unordered_flat_map<PermissionKey, Millis, PermissionKeyHash> permissions_;
+    ExpiryWheel<ExpiryKey> wheel_;
 };
 
 }  // namespace hallpass::alloc

@@ -43,7 +43,7 @@ CidrParse CidrBlock::parse_with_reason(std::string_view text) {
     const auto address_text = text.substr(0, slash);
     const auto address = IpAddress::parse(address_text);
     if (!address)
-        return failure("'" + std::string(text) + "': '" + std::string(address_text) +
+        return failure("'" + std::string(address_text) +
                        "' is not an IPv4 or IPv6 address");
     const int max = max_prefix(address->family);
     if (slash == std::string_view::npos) return CidrParse{make(*address, max), {}};
@@ -51,13 +51,17 @@ CidrParse CidrBlock::parse_with_reason(std::string_view text) {
     const auto prefix_text = text.substr(slash + 1);
     const auto prefix = parse_prefix(prefix_text);
     if (!prefix)
-        return failure("'" + std::string(text) + "': prefix '" + std::string(prefix_text) +
+        return failure("prefix '" + std::string(prefix_text) +
                        "' is not a number");
     if (*prefix > max)
-        return failure("'" + std::string(text) + "': prefix /" + std::to_string(*prefix) +
+        return failure("prefix /" + std::to_string(*prefix) +
                        " is out of range for " + (address->is_v4() ? "IPv4" : "IPv6") +
                        " (0-" + std::to_string(max) + ")");
-    return CidrParse{make(*address, *prefix), {}};
+    const CidrBlock block = *make(*address, *prefix);
+    if (block.network != *address)
+        return failure("host bits are set (the network would be " +
+                       block.to_string() + ")");
+    return CidrParse{block, {}};
 }
 
 std::optional<CidrBlock> CidrBlock::parse(std::string_view text) {

@@ -17,12 +17,14 @@ struct CidrBlock {
     int prefix = 0;     // 0..32 for IPv4, 0..128 for IPv6
 
     // "10.0.0.0/8", "fc00::/7"; a bare address is a /32 or /128. Host bits that are set
-    // ("10.1.2.3/8") are accepted and masked off: operators write blocks that way, and the
-    // meaning is unambiguous.
+    // ("185.62.212.128/24") are refused: in a config file they are almost always a typo in
+    // the prefix (/24 for /25), and silently widening or narrowing a relay range or a peer
+    // rule is worse than a start error. The one parser for config/ and alloc/.
     static std::optional<CidrBlock> parse(std::string_view text);
     // The same, with a reason for config error messages when it fails.
     static CidrParse parse_with_reason(std::string_view text);
-    // Masks host bits off `address`; nullopt when prefix is out of range for its family.
+    // Masks host bits off `address` (for blocks computed, not written); nullopt when prefix
+    // is out of range for its family.
     static std::optional<CidrBlock> make(const IpAddress& address, int prefix);
 
     static int max_prefix(AddressFamily family) { return family == AddressFamily::ipv4 ? 32 : 128; }

@@ -2,13 +2,14 @@
 
 namespace hallpass::alloc {
 
-QuotaLedger::Verdict QuotaLedger::reserve(std::string_view user) {
-    if (per_user_limit_ != 0 && of(user) >= per_user_limit_) return Verdict::user_quota_reached;
-    if (total_limit_ != 0 && total_ >= total_limit_) return Verdict::total_quota_reached;
+QuotaLedger::Verdict QuotaLedger::reserve(std::string_view user, std::size_t count) {
+    if (per_user_limit_ != 0 && of(user) + count > per_user_limit_) return Verdict::user_quota_reached;
+    if (total_limit_ != 0 && total_ + count > total_limit_) return Verdict::total_quota_reached;
+    if (count == 0) return Verdict::ok;
     auto it = by_user_.find(user);
     if (it == by_user_.end()) it = by_user_.emplace(std::string(user), 0).first;
-    ++it->second;
-    ++total_;
+    it->second += count;
+    total_ += count;
     return Verdict::ok;
 }
 

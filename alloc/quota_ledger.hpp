@@ -1,7 +1,8 @@
-// QuotaLedger: counts allocations per user and in total, and says whether one more is
-// allowed — classroom bursts put hundreds of allocations behind one school NAT, so the
-// limits are per user (the credential), not per source address. Not thread-safe: relay/
-// wraps it in the same lock as the address pool.
+// QuotaLedger: counts what each user holds — allocations, and relay addresses reserved for
+// them by EVEN-PORT — per user and in total, and says whether more is allowed. Classroom
+// bursts put hundreds of allocations behind one school NAT, so the limits are per user (the
+// credential's identity: a shared-secret user id, not the username with its expiry), not
+// per source address. Not thread-safe: relay/ guards it with the address pool's lock.
 #pragma once
 
 #include <cstddef>
@@ -24,11 +25,13 @@ public:
     QuotaLedger(std::size_t total_limit, std::size_t per_user_limit)
         : total_limit_(total_limit), per_user_limit_(per_user_limit) {}
 
-    // Counts one allocation for `user` when the verdict is ok; otherwise changes nothing.
+    // Counts `count` units for `user` when the verdict is ok; otherwise changes nothing.
     // The user's own quota is checked first: it is the answer that stays true on retry.
-    Verdict reserve(std::string_view user);
+    Verdict reserve(std::string_view user, std::size_t count = 1);
     // False when `user` held nothing. A user's entry goes away at zero.
     bool release(std::string_view user);
+    std::size_t per_user_limit() const { return per_user_limit_; }
+    std::size_t total_limit() const { return total_limit_; }
 
     std::size_t total() const { return total_; }
     std::size_t of(std::string_view user) const;

@@ -1,29 +1,44 @@
 #include "alloc/reservation_table.hpp"
 
-#include <algorithm>
-
 namespace hallpass::alloc {
 
-void ReservationTable::add(const ReservationToken& token, const TransportAddress& address, Millis now) {
-    entries_.push_back({token, address, now + hold});
+bool ReservationTable::add(const ReservationToken& token, Reservation reservation, Millis now) {
+    // Claimed entries leave stale places in by_age_; drop those at the front first so the
+    // queue stays within a few times the table's size.
+    while (!by_age_.empty() && !entries_.contains(by_age_.front().first)) by_age_.pop_front();
+    if (entries_.size() >= capacity_ || by_age_.size() >= 2 * capacity_) return false;
+    const auto key = key_of(token);
+    const auto [it, inserted] = entries_.try_emplace(key, Entry{std::move(reservation), now + hold});
+    if (!inserted) return false;
+    by_age_.emplace_back(key, it->second.expires);
+    return true;
 }
 
-std::optional<TransportAddress> ReservationTable::take(const ReservationToken& token, Millis now) {
-    auto it = std::find_if(entries_.begin(), entries_.end(),
-                           [&](const Entry& e) { return e.token == token; });
-    if (it == entries_.end() || now >= it->expires) return std::nullopt;
-    const TransportAddress address = it->address;
+std::optional<Reservation> ReservationTable::take(const ReservationToken& token, Millis now) {
+    const auto it = entries_.find(key_of(token));
+    if (it == entries_.end() || now >= it->second.expires) return std::nullopt;
+    Reservation out = std::move(it->second.reservation);
     entries_.erase(it);
-    return address;
+    return out;
 }
 
-std::vector<TransportAddress> ReservationTable::expire(Millis now) {
-    std::vector<TransportAddress> out;
-    std::erase_if(entries_, [&](const Entry& e) {
-        if (now < e.expires) return false;
-        out.push_back(e.address);
-        return true;
-    });
+const Reservation* ReservationTable::peek(const ReservationToken& token, Millis now) const {
+    const auto it = entries_.find(key_of(token));
+    if (it == entries_.end() || now >= it->second.expires) return nullptr;
+    return &it->second.reservation;
+}
+
+std::vector<Reservation> ReservationTable::expire(Millis now) {
+    std::vector<Reservation> out;
+    while (!by_age_.empty() && by_age_.front().second <= now) {
+        const auto key = by_age_.front().first;
+        by_age_.pop_front();
+        const auto it = entries_.find(key);
+        // Claimed already, or claimed and its token reused by a newer reservation.
+        if (it == entries_.end() || it->second.expires > now) continue;
+        out.push_back(std::move(it->second.reservation));
+        entries_.erase(it);
+    }
     return out;
 }
 

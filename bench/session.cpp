@@ -185,6 +185,9 @@ void Session::handle_answer(std::span<const std::uint8_t> bytes, std::int64_t no
                               std::string(stun::reason_of(r.code));
             if (r.code == stun::ErrorCode::unauthenticated || r.code == stun::ErrorCode::wrong_credentials)
                 why += " (authentication failed: check --user/--password or --secret)";
+            if (r.code == stun::ErrorCode::allocation_quota_reached)
+                why += " (the server's per-user quota: with --secret each allocation has a user id of its own; "
+                       "with --user, raise the server's limits.allocations_per_user)";
             fail(why);
             return;
         }

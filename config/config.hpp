@@ -6,10 +6,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "alloc/cidr_block.hpp"
 #include "stun/transport_address.hpp"
 
 namespace hallpass::config {
@@ -22,10 +24,13 @@ enum class LogLevel : std::uint8_t { trace, debug, info, warn, error, critical, 
 
 // A TCP or TLS listening address. With proxy_protocol, every connection must start with
 // a PROXY protocol header (v1 or v2) from a load balancer in front (HAProxy), and the
-// client address it carries is used in place of the socket's peer.
+// client address it carries is used in place of the socket's peer. Only connections from
+// `trusted` (required with proxy_protocol, non-empty) may send that header: anyone else
+// could claim any address.
 struct StreamListener {
     TransportAddress address;
     bool proxy_protocol = false;
+    std::vector<alloc::CidrBlock> trusted;
 
     friend bool operator==(const StreamListener&, const StreamListener&) = default;
 };
@@ -62,8 +67,7 @@ struct AdvertiseEntry {
 };
 
 struct RelayConfig {
-    // CIDR text such as "185.62.212.128/25", syntax-checked with host bits zero.
-    std::vector<std::string> ranges;
+    std::vector<alloc::CidrBlock> ranges;  // such as 185.62.212.128/25
     PortRange ports;
     std::vector<AdvertiseEntry> advertise;
 };
@@ -76,33 +80,62 @@ struct User {
 
 struct AuthConfig {
     std::vector<User> users;               // names unique and non-empty
-    std::vector<std::string> secrets;      // TURN REST API shared secrets, newest first
+    // TURN REST API shared secrets, newest first: `secrets` from the file, then the lines of
+    // `secrets_file` (kept out of the config file and off command lines).
+    std::vector<std::string> secrets;
+    std::string secrets_file;              // where some came from, for logs; empty if none
     std::uint32_t nonce_lifetime = 600;    // seconds
     std::uint32_t credential_ttl = 86400;  // seconds; default for `hallpass credentials`
+    // A shared-secret username whose expiry lies further ahead than this is refused:
+    // credentials are meant to be short-lived. 0: no limit. >= credential_ttl.
+    std::uint32_t max_credential_lifetime = 3 * 86400;
 };
 
 // Peer address policy on top of the built-in deny list (see DESIGN.md).
 struct PeerConfig {
-    std::vector<std::string> allow;  // CIDR text; overrides the built-in deny list
-    std::vector<std::string> deny;   // CIDR text; refused in addition to the built-in list
+    std::vector<alloc::CidrBlock> allow;  // overrides the built-in deny list
+    std::vector<alloc::CidrBlock> deny;   // refused even where `allow` covers the address
 };
 
-// Counts of 0 mean unlimited; lifetimes are seconds.
+// Lifetimes are seconds. Every limit is on by default (DESIGN.md "Defaults that protect the
+// host"); where 0 is accepted it means unlimited, as an explicit operator choice.
 struct LimitsConfig {
-    std::uint32_t allocations_total = 0;
-    std::uint32_t allocations_per_user = 0;   // keyed by the full STUN username
+    // nullopt ("auto", the default): what the relay addresses and the open file limit can
+    // hold (alloc/allocation_limit.hpp), worked out at start. Else at least 1.
+    std::optional<std::uint32_t> allocations_total;
+    // Per user: a static user's name, or a shared-secret user's id (the part after
+    // "expiry:"), so a fresh expiry buys no fresh quota. Ports kept by EVEN-PORT count too.
+    // 32: a BigBlueButton student's audio, own webcam, screen share and five viewed
+    // webcams (8 peer connections) × 2 ICE URLs, with as much again for reconnects and
+    // ICE restarts whose old allocations have not ended yet.
+    std::uint32_t allocations_per_user = 32;
     std::uint32_t default_lifetime = 600;     // RFC 8656 §3.4 default
     std::uint32_t max_lifetime = 3600;        // >= default_lifetime
     std::uint32_t permission_lifetime = 300;  // RFC 8656 §9: 300 s
     std::uint32_t channel_lifetime = 600;     // RFC 8656 §12: 10 minutes
+    // A browser names a few peers per allocation (the media server's candidates); these
+    // bound what one hostile client can make a worker remember.
+    std::uint32_t permissions_per_allocation = 64;  // 1..65535
+    std::uint32_t channels_per_allocation = 64;     // 1..16384 (the channel numbers)
+    // Per allocation and direction, bits per second; 0: no limit. 20 Mbit/s is several
+    // times a 1080p screen share, and far below what one client could otherwise take.
+    std::uint32_t allocation_bps = 20'000'000;
     // TCP and TLS client connections.
     std::uint32_t connections_total = 10000;
     std::uint32_t connections_per_ip = 1000;  // high: a school NAT is one IP for hundreds
+    // IPv6 clients are counted per prefix of this length (a host gets a whole /64).
+    std::uint32_t connections_ipv6_prefix = 64;  // 32..128
     std::uint32_t tls_handshake_timeout = 10;  // 1..300
     std::uint32_t idle_timeout = 60;           // 1..86400; a connection with no allocation
     // Per-connection send queue toward a stream client, in bytes; media beyond it is
     // dropped and counted. 65536..67108864.
     std::uint32_t stream_queue_bytes = 1048576;
+    // Answers per second (and burst) to UDP requests that did not authenticate — 401s,
+    // Binding answers, small errors — per source /24 (IPv6 /48). 0: no limit.
+    // 2000/s and a burst of 10000 let a whole school start a lesson at once behind one NAT
+    // address, and hold a forged-source flood to about 1 Mbit/s per victim network.
+    std::uint32_t unauthenticated_rate = 2000;
+    std::uint32_t unauthenticated_burst = 10000;
 };
 
 struct LogConfig {
@@ -128,7 +161,14 @@ struct Config {
     // Non-empty when set; the relay looks the names up.
     std::string user;
     std::string group;
+    // The development credentials (the bundled secret, the `demo` user, a loopback
+    // `allow`) on a non-loopback address: refused unless this is set.
+    bool unsafe_development_config_on_network = false;
 };
+
+// The secret of the bundled config/hallpass.default.yaml. It is public, so a server that
+// holds it must not face a network.
+inline constexpr std::string_view development_secret = "hallpass-dev-secret-change-me";
 
 // The YAML spelling of each enum value, for logging the choice made.
 constexpr std::string_view to_string(IoEngine e) {

@@ -47,6 +47,8 @@ constexpr KnownKey kKnownKeys[] = {
     {"auth.secrets", ValueKind::list},
     {"auth.nonce_lifetime", ValueKind::scalar},
     {"auth.credential_ttl", ValueKind::scalar},
+    {"auth.secrets_file", ValueKind::scalar},
+    {"auth.max_credential_lifetime", ValueKind::scalar},
     {"peers.allow", ValueKind::list},
     {"peers.deny", ValueKind::list},
     {"limits.allocations_total", ValueKind::scalar},
@@ -55,6 +57,12 @@ constexpr KnownKey kKnownKeys[] = {
     {"limits.max_lifetime", ValueKind::scalar},
     {"limits.permission_lifetime", ValueKind::scalar},
     {"limits.channel_lifetime", ValueKind::scalar},
+    {"limits.permissions_per_allocation", ValueKind::scalar},
+    {"limits.channels_per_allocation", ValueKind::scalar},
+    {"limits.allocation_bps", ValueKind::scalar},
+    {"limits.connections_ipv6_prefix", ValueKind::scalar},
+    {"limits.unauthenticated_rate", ValueKind::scalar},
+    {"limits.unauthenticated_burst", ValueKind::scalar},
     {"limits.connections_total", ValueKind::scalar},
     {"limits.connections_per_ip", ValueKind::scalar},
     {"limits.tls_handshake_timeout", ValueKind::scalar},
@@ -66,6 +74,7 @@ constexpr KnownKey kKnownKeys[] = {
     {"log.format", ValueKind::scalar},
     {"user", ValueKind::scalar},
     {"group", ValueKind::scalar},
+    {"unsafe_development_config_on_network", ValueKind::scalar},
 };
 
 [[noreturn]] void fail_command_line(std::string_view key, std::string_view reason) {

@@ -3,10 +3,12 @@
 #include "config/config_schema.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <set>
 
-#include "config/cidr_text.hpp"
 
 namespace hallpass::config::detail {
 namespace {
@@ -40,18 +42,28 @@ std::vector<TransportAddress> read_addresses(const Field& f) {
     return out;
 }
 
-// "ip:port", or {address: "ip:port", proxy_protocol: true} for a listener behind a load
-// balancer that speaks the PROXY protocol.
+std::vector<alloc::CidrBlock> read_cidrs(const Field& f);
+
+// "ip:port", or {address: "ip:port", proxy_protocol: true, trusted: [CIDR, ...]} for a
+// listener behind a load balancer that speaks the PROXY protocol: the header is believed
+// only from `trusted` sources, so they must be named.
 StreamListener read_stream_listener(const Field& f) {
     if (f.node.IsMap()) {
-        const Section s(f, {"address", "proxy_protocol"});
-        return StreamListener{read_transport_address(s["address"]),
-                              read_bool(s["proxy_protocol"], false)};
+        const Section s(f, {"address", "proxy_protocol", "trusted"});
+        StreamListener l{read_transport_address(s["address"]), read_bool(s["proxy_protocol"], false),
+                         read_cidrs(s["trusted"])};
+        if (l.proxy_protocol && l.trusted.empty())
+            s["trusted"].fail("required with proxy_protocol: the addresses of the load balancers "
+                              "allowed to send the PROXY header (e.g. [\"127.0.0.1/32\"]); anyone "
+                              "else could claim any client address");
+        if (!l.proxy_protocol && !l.trusted.empty())
+            s["trusted"].fail("only means something with proxy_protocol: true");
+        return l;
     }
     if (!f.node.IsScalar())
-        f.fail("must be ip:port or {address: ip:port, proxy_protocol: true} (got " +
+        f.fail("must be ip:port or {address: ip:port, proxy_protocol: true, trusted: [CIDR]} (got " +
                describe(f.node) + ")");
-    return StreamListener{read_transport_address(f), false};
+    return StreamListener{read_transport_address(f), false, {}};
 }
 
 std::vector<StreamListener> read_stream_listeners(const Field& f) {
@@ -99,13 +111,13 @@ void check_tcp_tls_apart(const Field& tcp_field, const Field& tls_field,
     }
 }
 
-std::vector<std::string> read_cidrs(const Field& f) {
-    std::vector<std::string> out;
+std::vector<alloc::CidrBlock> read_cidrs(const Field& f) {
+    std::vector<alloc::CidrBlock> out;
     for (const Field& item : read_list(f)) {
         const std::string text = read_required_string(item);
-        const CidrParse parsed = parse_cidr_text(text);
+        const alloc::CidrParse parsed = alloc::CidrBlock::parse_with_reason(text);
         if (!parsed.block) item.fail("bad CIDR block: " + parsed.error + " (got \"" + text + "\")");
-        out.push_back(text);
+        out.push_back(*parsed.block);
     }
     return out;
 }
@@ -195,15 +207,15 @@ PortRange read_ports(const Field& f) {
     return ports;
 }
 
-AdvertiseEntry read_advertise_entry(const Field& f, const std::vector<std::string>& ranges) {
+AdvertiseEntry read_advertise_entry(const Field& f, const std::vector<alloc::CidrBlock>& ranges) {
     const Section s(f, {"bound", "public"});
     const Field bound_field = s["bound"];
     AdvertiseEntry entry{read_ip(bound_field), read_ip(s["public"])};
     if (entry.bound.family != entry.public_ip.family)
         f.fail("bound and public must be the same address family (got " + entry.bound.to_string() +
                " and " + entry.public_ip.to_string() + ")");
-    const bool in_range = std::any_of(ranges.begin(), ranges.end(), [&](const std::string& r) {
-        return parse_cidr_text(r).block->contains(entry.bound);
+    const bool in_range = std::any_of(ranges.begin(), ranges.end(), [&](const alloc::CidrBlock& r) {
+        return r.contains(entry.bound);
     });
     // Only addresses drawn from the relay ranges are ever bound, so any other would
     // never match: almost surely a typo.
@@ -212,7 +224,7 @@ AdvertiseEntry read_advertise_entry(const Field& f, const std::vector<std::strin
     return entry;
 }
 
-std::vector<AdvertiseEntry> read_advertise(const Field& f, const std::vector<std::string>& ranges) {
+std::vector<AdvertiseEntry> read_advertise(const Field& f, const std::vector<alloc::CidrBlock>& ranges) {
     std::vector<AdvertiseEntry> out;
     for (const Field& item : read_list(f)) {
         auto entry = read_advertise_entry(item, ranges);
@@ -256,16 +268,50 @@ std::vector<std::string> read_secrets(const Field& f) {
     return secrets;
 }
 
-AuthConfig read_auth(const Field& f) {
-    const Section s(f, {"users", "secrets", "nonce_lifetime", "credential_ttl"});
+// One secret per line; blank lines and lines starting with '#' are skipped, and so is the
+// white space around a secret (a trailing newline or CR from an editor is not part of it).
+std::vector<std::string> read_secrets_file(const Field& f, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) f.fail("cannot open " + path + ": " + std::strerror(errno));
+    std::vector<std::string> secrets;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#') continue;
+        secrets.push_back(line.substr(first, line.find_last_not_of(" \t\r") - first + 1));
+    }
+    if (in.bad()) f.fail("cannot read " + path + ": " + std::strerror(errno));
+    if (secrets.empty()) f.fail(path + " holds no secret (one per line; # starts a comment)");
+    return secrets;
+}
+
+AuthConfig read_auth(const Field& f, const PathBase& paths) {
+    const Section s(f, {"users", "secrets", "secrets_file", "nonce_lifetime", "credential_ttl",
+                        "max_credential_lifetime"});
     const AuthConfig defaults;
-    AuthConfig auth{read_users(s["users"]), read_secrets(s["secrets"]),
-                    read_uint(s["nonce_lifetime"], 1, 86400, defaults.nonce_lifetime),
-                    read_uint(s["credential_ttl"], 60, 30 * 86400, defaults.credential_ttl)};
+    AuthConfig auth;
+    auth.users = read_users(s["users"]);
+    auth.secrets = read_secrets(s["secrets"]);
+    if (s["secrets_file"].present()) {
+        auth.secrets_file = read_path(s["secrets_file"], paths);
+        for (auto& secret : read_secrets_file(s["secrets_file"], auth.secrets_file))
+            auth.secrets.push_back(std::move(secret));
+    }
+    auth.nonce_lifetime = read_uint(s["nonce_lifetime"], 1, 86400, defaults.nonce_lifetime);
+    auth.credential_ttl = read_uint(s["credential_ttl"], 60, 30 * 86400, defaults.credential_ttl);
+    const Field max_field = s["max_credential_lifetime"];
+    auth.max_credential_lifetime = read_uint(max_field, 0, 365 * 86400, defaults.max_credential_lifetime);
     // Without either, no request could ever authenticate.
     if (auth.users.empty() && auth.secrets.empty())
-        f.origin->fail(f.path, {s["users"].path, s["secrets"].path},
-                       "needs at least one user (auth.users) or one secret (auth.secrets)");
+        f.origin->fail(f.path, {s["users"].path, s["secrets"].path, s["secrets_file"].path},
+                       "needs at least one user (auth.users) or one secret (auth.secrets or "
+                       "auth.secrets_file)");
+    // `hallpass credentials` would otherwise print credentials the server refuses.
+    if (auth.max_credential_lifetime != 0 && auth.credential_ttl > auth.max_credential_lifetime)
+        f.origin->fail(s["credential_ttl"].path, {s["credential_ttl"].path, max_field.path},
+                       "must not be greater than " + max_field.path + " (" +
+                           std::to_string(auth.max_credential_lifetime) + ") (got " +
+                           std::to_string(auth.credential_ttl) + ")");
     return auth;
 }
 
@@ -274,18 +320,41 @@ PeerConfig read_peers(const Field& f) {
     return PeerConfig{read_cidrs(s["allow"]), read_cidrs(s["deny"])};
 }
 
+// "auto" (or absent): nullopt, worked out at start; else a count of at least 1.
+std::optional<std::uint32_t> read_count_or_auto(const Field& f) {
+    const auto text = read_string(f);
+    if (!text || *text == "auto") return std::nullopt;
+    if (*text == "0")
+        f.fail("must be auto or at least 1 (0 no longer means unlimited: auto sizes the limit to "
+               "the relay addresses and the open file limit)");
+    if (text->find_first_not_of("0123456789") != std::string::npos || text->empty())
+        f.fail("must be auto or a number of allocations (got " + describe(f.node) + ")");
+    return read_uint(f, 1, kMaxU32, 1);
+}
+
 LimitsConfig read_limits(const Field& f) {
     const Section s(f, {"allocations_total", "allocations_per_user", "default_lifetime",
                         "max_lifetime", "permission_lifetime", "channel_lifetime",
-                        "connections_total", "connections_per_ip", "tls_handshake_timeout",
-                        "idle_timeout", "stream_queue_bytes"});
+                        "permissions_per_allocation", "channels_per_allocation", "allocation_bps",
+                        "connections_total", "connections_per_ip", "connections_ipv6_prefix",
+                        "tls_handshake_timeout", "idle_timeout", "stream_queue_bytes",
+                        "unauthenticated_rate", "unauthenticated_burst"});
     const LimitsConfig d;
     const Field default_field = s["default_lifetime"];
     const Field max_field = s["max_lifetime"];
     LimitsConfig limits;
-    limits.allocations_total = read_uint(s["allocations_total"], 0, kMaxU32, d.allocations_total);
+    limits.allocations_total = read_count_or_auto(s["allocations_total"]);
     limits.allocations_per_user =
         read_uint(s["allocations_per_user"], 0, kMaxU32, d.allocations_per_user);
+    limits.permissions_per_allocation =
+        read_uint(s["permissions_per_allocation"], 1, 65535, d.permissions_per_allocation);
+    limits.channels_per_allocation =
+        read_uint(s["channels_per_allocation"], 1, 16384, d.channels_per_allocation);
+    limits.allocation_bps = read_uint(s["allocation_bps"], 0, kMaxU32, d.allocation_bps);
+    limits.connections_ipv6_prefix =
+        read_uint(s["connections_ipv6_prefix"], 32, 128, d.connections_ipv6_prefix);
+    limits.unauthenticated_rate = read_uint(s["unauthenticated_rate"], 0, 1000000, d.unauthenticated_rate);
+    limits.unauthenticated_burst = read_uint(s["unauthenticated_burst"], 1, 10000000, d.unauthenticated_burst);
     limits.default_lifetime = read_uint(default_field, 1, 86400, d.default_lifetime);
     limits.max_lifetime = read_uint(max_field, 1, 86400, d.max_lifetime);
     limits.permission_lifetime =
@@ -333,11 +402,60 @@ IoEngine read_io_engine(const Field& f) {
                                  IoEngine::automatic);
 }
 
+bool is_loopback(const IpAddress& ip) {
+    static const auto v4 = *alloc::CidrBlock::parse("127.0.0.0/8");
+    static const auto v6 = *alloc::CidrBlock::parse("::1/128");
+    return v4.contains(ip.unmapped()) || v6.contains(ip);
+}
+
+// The first key whose address reaches past loopback (wildcards included), or "".
+std::string facing_network(const Section& s, const Config& c) {
+    const std::string listen = s["listen"].path;
+    for (std::size_t i = 0; i < c.listen.udp.size(); ++i)
+        if (!is_loopback(c.listen.udp[i].ip)) return join_path(listen, "udp") + "[" + std::to_string(i) + "]";
+    for (const auto& [name, list] : {std::pair{"tcp", &c.listen.tcp}, std::pair{"tls", &c.listen.tls}})
+        for (std::size_t i = 0; i < list->size(); ++i)
+            if (!is_loopback((*list)[i].address.ip)) return join_path(listen, name) + "[" + std::to_string(i) + "]";
+    for (std::size_t i = 0; i < c.relay.ranges.size(); ++i)
+        if (!is_loopback(c.relay.ranges[i].network) || c.relay.ranges[i].prefix < 8)
+            return join_path(s["relay"].path, "ranges") + "[" + std::to_string(i) + "]";
+    return {};
+}
+
+// The first development credential in the config: its key and what it is; empty if none.
+std::pair<std::string, std::string> development_credential(const Config& c) {
+    if (std::find(c.auth.secrets.begin(), c.auth.secrets.end(), development_secret) != c.auth.secrets.end())
+        return {"auth.secrets", "auth.secrets holds the bundled development secret"};
+    for (const auto& u : c.auth.users)
+        if (u.name == "demo") return {"auth.users", "auth.users has the demo user"};
+    for (const auto& block : c.peers.allow)
+        if (is_loopback(block.network) || block.contains(IpAddress::v4(127, 0, 0, 1)) ||
+            block.contains(*IpAddress::parse("::1")))
+            return {"peers.allow", "peers.allow lets clients relay to loopback (" + block.to_string() + ")"};
+    return {};
+}
+
+// DESIGN.md: "The bundled development config (loopback, a known secret) refuses to face a
+// network." Anyone who has read the README knows those credentials.
+void check_development_config(const Section& s, const Config& c) {
+    if (c.unsafe_development_config_on_network) return;
+    const std::string key = facing_network(s, c);
+    const auto [credential_key, credential] = development_credential(c);
+    if (key.empty() || credential.empty()) return;
+    s["unsafe_development_config_on_network"].origin->fail(
+        key, {key, credential_key}, credential + ", and " + key +
+                 " is not a loopback address: the development credentials are public, so this "
+                 "server must not face a network. Replace them (see "
+                 "config/hallpass.production.example.yaml), or set "
+                 "unsafe_development_config_on_network: true to do it anyway");
+}
+
 }  // namespace
 
 Config read_config(const Field& root, const PathBase& paths) {
     const Section s(root, {"realm", "software", "server_name", "listen", "tls", "relay", "auth",
-                           "peers", "limits", "workers", "io_engine", "log", "user", "group"});
+                           "peers", "limits", "workers", "io_engine", "log", "user", "group",
+                           "unsafe_development_config_on_network"});
     Config c;
     c.source = root.origin->file();
     c.realm = read_required_string(s["realm"]);
@@ -346,7 +464,7 @@ Config read_config(const Field& root, const PathBase& paths) {
     c.server_name = read_server_name(s["server_name"], c.listen);
     c.tls = read_tls(s["tls"], join_path(s["listen"].path, "tls"), c.listen, paths);
     c.relay = read_relay(s["relay"]);
-    c.auth = read_auth(s["auth"]);
+    c.auth = read_auth(s["auth"], paths);
     c.peers = read_peers(s["peers"]);
     c.limits = read_limits(s["limits"]);
     c.workers = read_uint(s["workers"], 0, 256, c.workers);  // 0 = one per core
@@ -354,6 +472,8 @@ Config read_config(const Field& root, const PathBase& paths) {
     c.log = read_log(s["log"]);
     c.user = read_account(s["user"]);
     c.group = read_account(s["group"]);
+    c.unsafe_development_config_on_network = read_bool(s["unsafe_development_config_on_network"], false);
+    check_development_config(s, c);
     return c;
 }
 

@@ -36,10 +36,12 @@ void log_allocation_ended(unsigned worker, const alloc::Allocation& a, turn::End
                           alloc::Millis now) {
     const double seconds = static_cast<double>((now - a.created).count()) / 1000.0;
     spdlog::info("allocation ended user={} client={} relay={} reason={} duration={:.1f}s "
-                 "bytes_to_peers={} bytes_to_client={} packets_to_peers={} packets_to_client={} worker={}",
+                 "bytes_to_peers={} bytes_to_client={} packets_to_peers={} packets_to_client={} "
+                 "over_rate_to_peers={} over_rate_to_client={} worker={}",
                  a.username, a.five_tuple.client.to_string(), a.relay.to_string(), reason_text(why),
                  seconds, a.traffic.bytes_to_peers, a.traffic.bytes_to_client,
-                 a.traffic.packets_to_peers, a.traffic.packets_to_client, worker);
+                 a.traffic.packets_to_peers, a.traffic.packets_to_client, a.traffic.dropped_to_peers,
+                 a.traffic.dropped_to_client, worker);
 }
 
 }  // namespace hallpass::relay

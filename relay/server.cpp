@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -33,14 +34,16 @@ unsigned worker_count(const config::Config& c) {
 void check_relay_ranges(SharedState& shared) {
     for (auto family : {AddressFamily::ipv4, AddressFamily::ipv6}) {
         if (!shared.supports(family)) continue;
-        auto probe = shared.acquire(family, false);
-        if (!probe) continue;
-        TransportAddress any_port = *probe;
+        const alloc::RelayRequest request{family, false, false, {}};
+        auto candidate = shared.with_book([&](alloc::RelayAddressBook& b) { return b.acquire(request); });
+        if (!candidate) continue;
+        const TransportAddress probe = candidate->address;
+        shared.with_book([&](alloc::RelayAddressBook& b) { b.release(probe); });
+        TransportAddress any_port = probe;
         any_port.port = 0;
         auto bound = bind_relay(any_port);
-        shared.release(*probe);
         if (bound.error == EADDRNOTAVAIL)
-            throw std::runtime_error("relay.ranges: " + probe->ip.to_string() +
+            throw std::runtime_error("relay.ranges: " + probe.ip.to_string() +
                                      " is not an address of this host; relay addresses must be "
                                      "assigned to an interface (use relay.advertise for 1:1 NAT)");
     }
@@ -60,14 +63,48 @@ bool all_loopback(const config::Config& c) {
 
 // Every allocation holds a relay socket and every TCP/TLS client a connection: the
 // common soft limit of 1024 descriptors would cap a server at a few hundred students.
-void raise_descriptor_limit() {
+// Returns the limit in force afterwards.
+std::uint64_t raise_descriptor_limit() {
     rlimit r{};
-    if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == r.rlim_max) return;
-    r.rlim_cur = r.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &r) != 0) return;
-    if (r.rlim_max < 65536)
+    if (::getrlimit(RLIMIT_NOFILE, &r) != 0) return 1024;
+    if (r.rlim_cur != r.rlim_max) {
+        rlimit raised = r;
+        raised.rlim_cur = r.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) r = raised;
+    }
+    if (r.rlim_cur < 65536)
         spdlog::warn("open file limit is {}: each allocation needs a descriptor (raise LimitNOFILE)",
-                     r.rlim_max);
+                     r.rlim_cur);
+    return r.rlim_cur == RLIM_INFINITY ? UINT64_MAX : r.rlim_cur;
+}
+
+// The total allocation limit in force, and why; a limit of nothing stops the start.
+void log_allocation_limit(const SharedState& shared) {
+    const auto& limit = shared.allocation_limit();
+    const auto& c = shared.config();
+    if (limit.value == 0)
+        throw std::runtime_error("limits.allocations_total: the open file limit leaves no room for a "
+                                 "single allocation (raise LimitNOFILE, or lower limits.connections_total)");
+    if (c.limits.allocations_total) {
+        spdlog::info("limits: allocations_total={} allocations_per_user={}", limit.value,
+                     c.limits.allocations_per_user);
+        return;
+    }
+    spdlog::info("limits: allocations_total=auto ({}, bound by the {}) allocations_per_user={}", limit.value,
+                 limit.bound == alloc::AllocationLimit::Bound::open_files ? "open file limit" : "relay addresses",
+                 c.limits.allocations_per_user);
+    if (limit.files_short)
+        spdlog::warn("limits.connections_total ({}) would use every open file: allocations get half of "
+                     "them; raise LimitNOFILE",
+                     c.limits.connections_total);
+}
+
+// Dropping root is the operator's choice, but running a network service as root by
+// accident is worth a word.
+void warn_if_root(const config::Config& c) {
+    if (::geteuid() == 0 && c.user.empty())
+        spdlog::warn("running as root with no `user:` set: set user: (and group:) to drop root "
+                     "once the listeners are bound");
 }
 
 void make_tls(SharedState& shared) {
@@ -106,15 +143,19 @@ void log_summary(const config::Config& c, unsigned workers, std::string_view eng
     for (const auto& l : c.listen.tls)
         spdlog::info("listening tls {}{}", l.address.to_string(), l.proxy_protocol ? " (PROXY protocol)" : "");
     for (const auto& r : c.relay.ranges)
-        spdlog::info("relay range {} ports {}-{}", r, c.relay.ports.min, c.relay.ports.max);
+        spdlog::info("relay range {} ports {}-{}", r.to_string(), c.relay.ports.min, c.relay.ports.max);
     spdlog::info("auth: {} user(s), {} shared secret(s); peers allowed beyond the default deny list: {}",
                  c.auth.users.size(), c.auth.secrets.size(), c.peers.allow.size());
 }
 
 // On a one-machine trial the operator wants to paste something into a browser at once.
+// Only with the bundled development secret, which is public anyway: a credential minted
+// from a real secret does not belong in a log. Short-lived, as the log may be kept.
 void log_browser_hint(const config::Config& c) {
-    if (c.auth.secrets.empty() || !all_loopback(c)) return;
-    IceServerRequest r{turn_urls(c), c.auth.secrets.front(), "demo", c.auth.credential_ttl,
+    constexpr std::int64_t hint_ttl = 3600;
+    const bool development = !c.auth.secrets.empty() && c.auth.secrets.front() == config::development_secret;
+    if (!development || !all_loopback(c)) return;
+    IceServerRequest r{turn_urls(c), c.auth.secrets.front(), "demo", hint_ttl,
                        std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch()).count()};
     std::string json = ice_server_json(r);
@@ -163,14 +204,16 @@ int serve(const config::Config& config) {
     // A write to a connection the client has reset must fail with EPIPE, not end the
     // process: OpenSSL writes TLS records with write(), which has no MSG_NOSIGNAL.
     ::signal(SIGPIPE, SIG_IGN);
-    raise_descriptor_limit();
-    SharedState shared(config);
+    const std::uint64_t open_files = raise_descriptor_limit();
+    SharedState shared(config, open_files);
+    log_allocation_limit(shared);
     check_relay_ranges(shared);
     make_tls(shared);
     const unsigned n = worker_count(config);
     auto workers = make_workers(shared, n);
     log_summary(config, n, workers.front()->engine_name());
     if (shared.tls()) spdlog::info("tls certificate: {}", shared.tls()->certificate_summary());
+    warn_if_root(config);
     drop_privileges(config.user, config.group);
 
     std::vector<std::thread> threads;

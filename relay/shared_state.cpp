@@ -3,8 +3,10 @@
 #include <openssl/rand.h>
 
 #include <stdexcept>
+#include <thread>
+#include <utility>
 
-#include "alloc/even_port_pair.hpp"
+#include "relay/own_endpoints.hpp"
 #include "relay/tls_context.hpp"
 
 namespace hallpass::relay {
@@ -24,6 +26,13 @@ std::array<std::uint8_t, 32> random_key() {
     return key;
 }
 
+std::uint64_t random_seed() {
+    std::uint64_t seed = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
+        throw std::runtime_error("cannot draw random bytes for a seed");
+    return seed;
+}
+
 turn::ServerOptions options_of(const config::Config& c) {
     turn::ServerOptions o;
     o.software = c.software;
@@ -31,116 +40,76 @@ turn::ServerOptions options_of(const config::Config& c) {
     o.max_lifetime = c.limits.max_lifetime;
     o.permission_lifetime = c.limits.permission_lifetime;
     o.channel_lifetime = c.limits.channel_lifetime;
+    o.table = {c.limits.permissions_per_allocation, c.limits.channels_per_allocation};
+    o.allocation_bandwidth = {c.limits.allocation_bps};
+    o.unauthenticated_replies.per_prefix_per_second = c.limits.unauthenticated_rate;
+    o.unauthenticated_replies.per_prefix_burst = c.limits.unauthenticated_burst;
+    o.seed = random_seed();
     return o;
 }
 
-std::uint64_t random_seed() {
-    std::uint64_t seed = 0;
-    RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
-    return seed;
+alloc::RelayAddressPool pool_of(const config::Config& c) {
+    return alloc::RelayAddressPool(c.relay.ranges, {c.relay.ports.min, c.relay.ports.max});
+}
+
+std::uint64_t relay_addresses(const alloc::RelayAddressPool& pool) {
+    const auto v4 = pool.capacity(AddressFamily::ipv4);
+    const auto v6 = pool.capacity(AddressFamily::ipv6);
+    return v4 > UINT64_MAX - v6 ? UINT64_MAX : v4 + v6;
+}
+
+alloc::AllocationLimit allocation_limit_of(const config::Config& c, const alloc::RelayAddressPool& pool,
+                                           std::uint64_t open_files) {
+    const auto listeners = c.listen.udp.size() + c.listen.tcp.size() + c.listen.tls.size();
+    const auto workers = c.workers ? c.workers : std::max(1u, std::thread::hardware_concurrency());
+    auto limit = alloc::derive_allocation_limit(
+        {relay_addresses(pool), open_files, c.limits.connections_total, workers, static_cast<std::uint32_t>(listeners)});
+    if (c.limits.allocations_total) limit.value = *c.limits.allocations_total;
+    return limit;
 }
 
 }  // namespace
 
-std::vector<alloc::CidrBlock> parse_blocks(const std::vector<std::string>& texts) {
-    std::vector<alloc::CidrBlock> out;
-    for (const auto& t : texts) {
-        auto parsed = alloc::CidrBlock::parse_with_reason(t);
-        if (!parsed.block) throw std::runtime_error(parsed.error);
-        out.push_back(*parsed.block);
-    }
-    return out;
-}
-
-SharedState::SharedState(const config::Config& config)
+SharedState::SharedState(const config::Config& config, std::uint64_t open_files)
     : config_(config),
-      credentials_(config.realm, users_of(config), config.auth.secrets),
+      own_endpoints_(relay::own_endpoints(config)),
+      credentials_(config.realm, users_of(config), config.auth.secrets,
+                   {static_cast<std::int64_t>(config.auth.max_credential_lifetime)}),
       nonces_(random_key(), config.auth.nonce_lifetime),
-      peers_(parse_blocks(config.peers.allow), parse_blocks(config.peers.deny)),
+      peers_(turn::PeerRules{config.peers.allow, config.peers.deny, own_endpoints_}),
       server_options_(options_of(config)),
-      pool_(parse_blocks(config.relay.ranges), {config.relay.ports.min, config.relay.ports.max}),
-      ledger_(config.limits.allocations_total, config.limits.allocations_per_user),
-      rng_(random_seed()) {}
+      allocation_limit_(allocation_limit_of(config, pool_of(config), open_files)),
+      book_(pool_of(config), alloc::QuotaLedger(allocation_limit_.value, config.limits.allocations_per_user),
+            random_seed()),
+      connections_per_client_(config.limits.connections_per_ip,
+                              static_cast<int>(config.limits.connections_ipv6_prefix)) {}
 
 SharedState::~SharedState() = default;
 
 void SharedState::set_tls(std::unique_ptr<TlsContextStore> tls) { tls_ = std::move(tls); }
 
-bool SharedState::open_connection() {
+ConnectionSlot SharedState::take_connection_slot() {
     std::lock_guard lock(mutex_);
     const auto limit = config_.limits.connections_total;
-    if (limit != 0 && connections_ >= limit) return false;
+    if (limit != 0 && connections_ >= limit) return {};
     ++connections_;
-    return true;
+    return ConnectionSlot(*this);
 }
 
-void SharedState::close_connection() {
+bool SharedState::count_client(const IpAddress& client) {
     std::lock_guard lock(mutex_);
+    return connections_per_client_.admit(client);
+}
+
+void SharedState::release_connection(const std::optional<IpAddress>& client) {
+    std::lock_guard lock(mutex_);
+    if (client) connections_per_client_.release(*client);
     if (connections_ > 0) --connections_;
-}
-
-bool SharedState::admit_client_ip(const IpAddress& ip) {
-    std::lock_guard lock(mutex_);
-    const auto limit = config_.limits.connections_per_ip;
-    auto& count = connections_per_ip_[ip];
-    if (limit != 0 && count >= limit) {
-        if (count == 0) connections_per_ip_.erase(ip);
-        return false;
-    }
-    ++count;
-    return true;
-}
-
-void SharedState::release_client_ip(const IpAddress& ip) {
-    std::lock_guard lock(mutex_);
-    auto it = connections_per_ip_.find(ip);
-    if (it == connections_per_ip_.end()) return;
-    if (--it->second == 0) connections_per_ip_.erase(it);
-}
-
-std::optional<TransportAddress> SharedState::acquire(AddressFamily family, bool even_port) {
-    std::lock_guard lock(mutex_);
-    return pool_.acquire(family, rng_, even_port);
-}
-
-void SharedState::release(const TransportAddress& address) {
-    std::lock_guard lock(mutex_);
-    pool_.release(address);
-}
-
-std::optional<std::pair<TransportAddress, TransportAddress>> SharedState::acquire_even_pair(
-    AddressFamily family) {
-    std::lock_guard lock(mutex_);
-    return alloc::acquire_even_pair(pool_, family, rng_);
-}
-
-alloc::ReservationToken SharedState::reserve(const TransportAddress& address, alloc::Millis now) {
-    alloc::ReservationToken token{};
-    RAND_bytes(token.data(), static_cast<int>(token.size()));
-    std::lock_guard lock(mutex_);
-    reservations_.add(token, address, now);
-    return token;
-}
-
-std::optional<TransportAddress> SharedState::take_reservation(const alloc::ReservationToken& token,
-                                                              alloc::Millis now) {
-    std::lock_guard lock(mutex_);
-    return reservations_.take(token, now);
 }
 
 void SharedState::expire_reservations(alloc::Millis now) {
     std::lock_guard lock(mutex_);
-    for (const auto& address : reservations_.expire(now)) pool_.release(address);
-}
-
-alloc::QuotaLedger::Verdict SharedState::reserve_quota(std::string_view user) {
-    std::lock_guard lock(mutex_);
-    return ledger_.reserve(user);
-}
-
-void SharedState::release_quota(std::string_view user) {
-    std::lock_guard lock(mutex_);
-    ledger_.release(user);
+    book_.expire_reservations(now);
 }
 
 TransportAddress SharedState::advertised(const TransportAddress& bound) const {

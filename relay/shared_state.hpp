@@ -1,20 +1,21 @@
 // SharedState: what all workers share, read-mostly (DESIGN.md "Threads and ownership"):
-// the config, credentials, nonce key and peer policy, plus the relay address pool and the
-// quota ledger, which are touched only when an allocation is made or freed and so sit
-// behind one mutex, far from the packet path.
+// the config, credentials, nonce key and peer policy, plus the relay address book (pool,
+// quotas, reservations) and the connection counts, which are touched only when an
+// allocation or a connection is made or freed and so sit behind one mutex, far from the
+// packet path.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
-#include <random>
 #include <vector>
 
-#include "alloc/quota_ledger.hpp"
-#include "alloc/relay_address_pool.hpp"
-#include "alloc/reservation_table.hpp"
+#include "alloc/allocation_limit.hpp"
+#include "alloc/client_address_counter.hpp"
+#include "alloc/relay_address_book.hpp"
 #include "config/config.hpp"
+#include "relay/connection_slot.hpp"
 #include "turn/credential_store.hpp"
 #include "turn/nonce_issuer.hpp"
 #include "turn/peer_policy.hpp"
@@ -24,7 +25,8 @@ namespace hallpass::relay {
 
 class SharedState {
 public:
-    explicit SharedState(const config::Config& config);
+    // `open_files`: the process's open file limit, for the default allocations_total.
+    SharedState(const config::Config& config, std::uint64_t open_files);
     ~SharedState();
 
     const config::Config& config() const { return config_; }
@@ -32,26 +34,22 @@ public:
     const turn::NonceIssuer& nonces() const { return nonces_; }
     const turn::PeerPolicy& peers() const { return peers_; }
     const turn::ServerOptions& server_options() const { return server_options_; }
+    // limits.allocations_total as it applies: the configured value, or the derived one.
+    const alloc::AllocationLimit& allocation_limit() const { return allocation_limit_; }
+    const std::vector<TransportAddress>& own_endpoints() const { return own_endpoints_; }
 
-    bool supports(AddressFamily family) const { return pool_.supports(family); }
-    std::optional<TransportAddress> acquire(AddressFamily family, bool even_port);
-    void release(const TransportAddress& address);
-    // An even port and the next one, both taken from the pool (EVEN-PORT with R).
-    std::optional<std::pair<TransportAddress, TransportAddress>> acquire_even_pair(AddressFamily family);
-    // Keeps `address` for a later Allocate with the returned RESERVATION-TOKEN.
-    alloc::ReservationToken reserve(const TransportAddress& address, alloc::Millis now);
-    std::optional<TransportAddress> take_reservation(const alloc::ReservationToken& token,
-                                                     alloc::Millis now);
-    // Returns unclaimed reservations to the pool.
+    bool supports(AddressFamily family) const { return book_.supports(family); }
+    // Runs f(book) under the lock: how open_relay_address reaches the shared book.
+    template <class F>
+    auto with_book(F&& f) {
+        std::lock_guard lock(mutex_);
+        return f(book_);
+    }
+    // Returns unclaimed reservations to the pool and their owners' quotas.
     void expire_reservations(alloc::Millis now);
-    alloc::QuotaLedger::Verdict reserve_quota(std::string_view user);
-    void release_quota(std::string_view user);
-    // Stream connections: counted in total at accept, and per client IP once the client's
-    // address is known (after a PROXY header). false: over the limit.
-    bool open_connection();
-    void close_connection();
-    bool admit_client_ip(const IpAddress& ip);
-    void release_client_ip(const IpAddress& ip);
+
+    // A place for a new TCP/TLS connection under limits.connections_total; empty when full.
+    ConnectionSlot take_connection_slot();
 
     // The TLS context store, when TLS listeners are configured (set once at start).
     class TlsContextStore* tls() const { return tls_.get(); }
@@ -61,22 +59,23 @@ public:
     TransportAddress advertised(const TransportAddress& bound) const;
 
 private:
+    friend class ConnectionSlot;
+    bool count_client(const IpAddress& client);
+    void release_connection(const std::optional<IpAddress>& client);
+
     const config::Config& config_;
+    std::vector<TransportAddress> own_endpoints_;
     turn::CredentialStore credentials_;
     turn::NonceIssuer nonces_;
     turn::PeerPolicy peers_;
     turn::ServerOptions server_options_;
+    alloc::AllocationLimit allocation_limit_;
 
     std::mutex mutex_;
-    alloc::RelayAddressPool pool_;
-    alloc::QuotaLedger ledger_;
-    alloc::ReservationTable reservations_;
+    alloc::RelayAddressBook book_;
     std::size_t connections_ = 0;
-    std::unordered_map<IpAddress, std::size_t> connections_per_ip_;
+    alloc::ClientAddressCounter connections_per_client_;
     std::unique_ptr<class TlsContextStore> tls_;
-    std::mt19937_64 rng_;
 };
-
-std::vector<alloc::CidrBlock> parse_blocks(const std::vector<std::string>& texts);
 
 }  // namespace hallpass::relay

@@ -32,6 +32,19 @@ std::string bind_error(const TransportAddress& a, const char* kind, const boost:
 
 }  // namespace
 
+TransportAddress from_endpoint(const tcp::endpoint& e) {
+    TransportAddress a;
+    if (e.address().is_v4()) {
+        const auto b = e.address().to_v4().to_bytes();
+        a.ip.family = AddressFamily::ipv4;
+        std::copy(b.begin(), b.end(), a.ip.bytes.begin());
+    } else {
+        a.ip = IpAddress::v6(e.address().to_v6().to_bytes()).unmapped();
+    }
+    a.port = e.port();
+    return a;
+}
+
 StreamAcceptor::StreamAcceptor(asio::io_context& io, const TransportAddress& address, const char* kind)
     : acceptor_(io), backoff_(io), address_(address) {
     const auto endpoint = to_endpoint(address);

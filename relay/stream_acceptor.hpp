@@ -10,6 +10,9 @@
 
 namespace hallpass::relay {
 
+// The client's address of an accepted connection (an IPv4-mapped peer as IPv4).
+TransportAddress from_endpoint(const boost::asio::ip::tcp::endpoint& e);
+
 class StreamAcceptor {
 public:
     using OnAccept = std::function<void(boost::asio::ip::tcp::socket)>;

@@ -3,6 +3,7 @@
 #include "relay/http_probe.hpp"
 #include "relay/proxy_protocol.hpp"
 #include "relay/socket_address.hpp"
+#include "relay/stream_acceptor.hpp"
 
 namespace hallpass::relay {
 namespace {
@@ -14,20 +15,6 @@ using boost::system::error_code;
 // bounds a request head (http_probe refuses longer ones).
 constexpr std::size_t prefix_limit = 8192 + 512;
 
-TransportAddress endpoint_address(const asio::ip::tcp::endpoint& e) {
-    TransportAddress a;
-    if (e.address().is_v4()) {
-        const auto b = e.address().to_v4().to_bytes();
-        a.ip.family = AddressFamily::ipv4;
-        std::copy(b.begin(), b.end(), a.ip.bytes.begin());
-    } else {
-        const auto b = e.address().to_v6().to_bytes();
-        a.ip = IpAddress::v6(b).unmapped();
-    }
-    a.port = e.port();
-    return a;
-}
-
 TcpSocket& lowest(TcpSocket& s) { return s; }
 TcpSocket& lowest(TlsStream& s) { return s.next_layer(); }
 
@@ -36,16 +23,18 @@ class StreamConnection final : public StreamConnectionBase {
     static constexpr bool is_tls = std::is_same_v<Stream, TlsStream>;
 
 public:
-    StreamConnection(std::shared_ptr<void> keepalive, Stream stream, const TransportAddress& local,
-                     const StreamSettings& settings, StreamOwner& owner, alloc::Transport transport)
+    StreamConnection(std::shared_ptr<void> keepalive, Stream stream, ConnectionSlot slot,
+                     const TransportAddress& local, const StreamSettings& settings, StreamOwner& owner,
+                     alloc::Transport transport)
         : keepalive_(std::move(keepalive)),
           stream_(std::move(stream)),
           settings_(settings),
           owner_(owner),
           timer_(lowest(stream_).get_executor()) {
+        slot_ = std::move(slot);
         error_code ec;
         const auto remote = lowest(stream_).remote_endpoint(ec);
-        five_tuple_ = {ec ? TransportAddress{} : endpoint_address(remote), local, transport};
+        five_tuple_ = {ec ? TransportAddress{} : from_endpoint(remote), local, transport};
         const int on = 1;  // small TURN answers and media must not wait for Nagle
         ::setsockopt(lowest(stream_).native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     }
@@ -268,21 +257,22 @@ private:
 
 }  // namespace
 
-std::shared_ptr<StreamConnectionBase> make_tcp_connection(TcpSocket socket, const TransportAddress& local,
+std::shared_ptr<StreamConnectionBase> make_tcp_connection(TcpSocket socket, ConnectionSlot slot,
+                                                          const TransportAddress& local,
                                                           const StreamSettings& settings, StreamOwner& owner) {
-    return std::make_shared<StreamConnection<TcpSocket>>(nullptr, std::move(socket), local, settings,
-                                                         owner, alloc::Transport::tcp);
+    return std::make_shared<StreamConnection<TcpSocket>>(nullptr, std::move(socket), std::move(slot), local,
+                                                         settings, owner, alloc::Transport::tcp);
 }
 
-std::shared_ptr<StreamConnectionBase> make_tls_connection(TcpSocket socket,
+std::shared_ptr<StreamConnectionBase> make_tls_connection(TcpSocket socket, ConnectionSlot slot,
                                                           std::shared_ptr<boost::asio::ssl::context> context,
                                                           const TransportAddress& local,
                                                           const StreamSettings& settings, StreamOwner& owner) {
     // The stream refers to the context; the connection keeps the context alive, so a
     // certificate reload never pulls it from under an open connection.
     TlsStream stream(std::move(socket), *context);  // may throw only when out of memory
-    return std::make_shared<StreamConnection<TlsStream>>(std::move(context), std::move(stream), local,
-                                                         settings, owner, alloc::Transport::tls);
+    return std::make_shared<StreamConnection<TlsStream>>(std::move(context), std::move(stream), std::move(slot),
+                                                         local, settings, owner, alloc::Transport::tls);
 }
 
 }  // namespace hallpass::relay

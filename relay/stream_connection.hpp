@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "alloc/allocation.hpp"
+#include "relay/connection_slot.hpp"
 #include "relay/tls_stream.hpp"
 #include "turn/stream_framer.hpp"
 
@@ -26,6 +27,8 @@ class StreamOwner {
 public:
     virtual ~StreamOwner() = default;
     // The client's address is known (after the PROXY header, if any): false refuses it.
+    // A direct connection's address was counted under its limit at accept; a proxied one's
+    // is counted here, once the header has named it.
     virtual bool admit(StreamConnectionBase& c) = 0;
     virtual void on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) = 0;
     virtual void on_stream_closed(StreamConnectionBase& c) = 0;
@@ -51,18 +54,24 @@ public:
     const alloc::FiveTuple& five_tuple() const { return five_tuple_; }
     bool admitted() const { return admitted_; }
     std::uint64_t dropped() const { return dropped_; }
+    ConnectionSlot& slot() { return slot_; }
 
 protected:
     alloc::FiveTuple five_tuple_;
     bool admitted_ = false;
     std::uint64_t dropped_ = 0;
+    ConnectionSlot slot_;
 };
 
 using TcpSocket = boost::asio::ip::tcp::socket;
 
-std::shared_ptr<StreamConnectionBase> make_tcp_connection(TcpSocket socket, const TransportAddress& local,
+// The connection is made when its first bytes have arrived (the worker waits for them), so
+// its buffers and TLS state cost nothing while a client stays silent. It holds `slot`
+// until it is destroyed.
+std::shared_ptr<StreamConnectionBase> make_tcp_connection(TcpSocket socket, ConnectionSlot slot,
+                                                          const TransportAddress& local,
                                                           const StreamSettings& settings, StreamOwner& owner);
-std::shared_ptr<StreamConnectionBase> make_tls_connection(TcpSocket socket,
+std::shared_ptr<StreamConnectionBase> make_tls_connection(TcpSocket socket, ConnectionSlot slot,
                                                           std::shared_ptr<boost::asio::ssl::context> context,
                                                           const TransportAddress& local,
                                                           const StreamSettings& settings, StreamOwner& owner);

@@ -30,6 +30,18 @@ void set_buffer(int fd, int option, int force_option, int bytes) {
         ::setsockopt(fd, SOL_SOCKET, option, &bytes, sizeof bytes);
 }
 
+// Without it Linux sets DF on UDP anyway by default (net.ipv4.ip_no_pmtu_disc = 0, "want"),
+// but lets the kernel fragment locally when a datagram is larger than the known path MTU;
+// "do" refuses that, which is what the client asked for.
+int set_dont_fragment(int fd, AddressFamily family) {
+    const int on = 1;
+    const int pmtu = IP_PMTUDISC_DO;
+    const int r = family == AddressFamily::ipv4
+                      ? ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu)
+                      : ::setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on);
+    return r == 0 ? 0 : errno;
+}
+
 }  // namespace
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
@@ -66,10 +78,14 @@ UdpSocket bind_listener(const TransportAddress& address) {
     return s;
 }
 
-RelayBind bind_relay(const TransportAddress& address) {
+RelayBind bind_relay(const TransportAddress& address, bool dont_fragment) {
     RelayBind out{UdpSocket(make_socket(address.ip.family)), 0};
     if (!out.socket.open()) {
         out.error = errno;
+        return out;
+    }
+    if (dont_fragment && (out.error = set_dont_fragment(out.socket.fd(), address.ip.family)) != 0) {
+        out.socket.close();
         return out;
     }
     set_buffer(out.socket.fd(), SO_RCVBUF, SO_RCVBUFFORCE, 1 << 20);

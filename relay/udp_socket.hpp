@@ -38,11 +38,12 @@ private:
 UdpSocket bind_listener(const TransportAddress& address);
 
 // A relay socket on exactly `address`; the errno on failure (EADDRINUSE: another process
-// holds the port).
+// holds the port). dont_fragment: every datagram it sends carries DF (IPv4: path MTU
+// discovery "do"; IPv6: IPV6_DONTFRAG), for an Allocate with DONT-FRAGMENT (RFC 8656 §7.2).
 struct RelayBind {
     UdpSocket socket;
     int error = 0;
 };
-RelayBind bind_relay(const TransportAddress& address);
+RelayBind bind_relay(const TransportAddress& address, bool dont_fragment = false);
 
 }  // namespace hallpass::relay

@@ -11,6 +11,9 @@
 #include <memory>
 #include <vector>
 
+#include <openssl/rand.h>
+
+#include "alloc/relay_address_opening.hpp"
 #include "relay/allocation_log.hpp"
 #include "relay/datagram_io.hpp"
 #include "relay/shared_state.hpp"
@@ -38,6 +41,7 @@ struct StreamListener {
     std::unique_ptr<StreamAcceptor> acceptor;
     bool tls = false;
     StreamSettings settings;
+    alloc::CidrSet trusted;  // with proxy_protocol: who may send the PROXY header
 };
 
 StreamSettings stream_settings(const config::Config& c, bool proxy_protocol) {
@@ -67,10 +71,10 @@ public:
         }
         for (const auto& l : c.listen.tcp)
             stream_listeners_.push_back({std::make_unique<StreamAcceptor>(ioc_, l.address, "tcp"), false,
-                                         stream_settings(c, l.proxy_protocol)});
+                                         stream_settings(c, l.proxy_protocol), alloc::CidrSet(l.trusted)});
         for (const auto& l : c.listen.tls)
             stream_listeners_.push_back({std::make_unique<StreamAcceptor>(ioc_, l.address, "tls"), true,
-                                         stream_settings(c, l.proxy_protocol)});
+                                         stream_settings(c, l.proxy_protocol), alloc::CidrSet(l.trusted)});
     }
 
     void run() override {
@@ -97,14 +101,13 @@ public:
     std::string_view engine_name() const override { return io_->name(); }
 
     // AllocationHost
-    alloc::QuotaLedger::Verdict reserve_quota(std::string_view user) override {
-        return shared_.reserve_quota(user);
-    }
-    void release_quota(std::string_view user) override { shared_.release_quota(user); }
     bool supports(AddressFamily family) const override { return shared_.supports(family); }
-    std::optional<turn::RelayEndpoint> open_relay(alloc::AllocationId id, const turn::RelayRequest& request,
-                                                  turn::Instant now) override;
-    void close_relay(alloc::AllocationId id, const TransportAddress& bound) override;
+    std::variant<turn::RelayEndpoint, alloc::RelayRefusal> open_relay(alloc::AllocationId id,
+                                                                      std::string_view identity,
+                                                                      const alloc::RelayRequest& request,
+                                                                      const turn::RelaySocketOptions& socket,
+                                                                      turn::Instant now) override;
+    void close_relay(alloc::AllocationId id, std::string_view identity, const TransportAddress& bound) override;
     void allocation_created(const alloc::Allocation& a, turn::Instant) override {
         log_allocation_created(index_, a);
     }
@@ -124,7 +127,9 @@ public:
 
 private:
     void on_accept(StreamListener& l, asio::ip::tcp::socket socket);
-    int bind_endpoint(alloc::AllocationId id, const TransportAddress& address);
+    void on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot);
+    alloc::BindOutcome bind_endpoint(alloc::AllocationId id, const TransportAddress& address,
+                                     const turn::RelaySocketOptions& options);
     int relay_fd(alloc::AllocationId id) const {
         return id.index < relay_fds_.size() ? relay_fds_[id.index] : -1;
     }
@@ -189,21 +194,51 @@ void RelayWorker::on_relay_datagram(alloc::AllocationId id, const Datagram& d, t
     }
 }
 
+// Limits first, before any TLS work and before any buffer is allocated: the source must be
+// a trusted load balancer on a PROXY listener, and within connections_per_ip elsewhere;
+// then there must be room under connections_total. Only once the client has sent its
+// first bytes is the connection made (framing buffers, TLS state); a silent one is closed
+// at the handshake timeout, still holding nothing but its socket and its slot.
 void RelayWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket socket) {
-    if (!shared_.open_connection()) {
-        boost::system::error_code ignored;
-        socket.close(ignored);  // limits.connections_total reached
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;
+    const TransportAddress client = from_endpoint(remote);
+    if (l.settings.proxy_protocol && !l.trusted.contains(client.ip)) {
+        spdlog::debug("refused {} on {}: not a trusted PROXY protocol source", client.to_string(),
+                      l.acceptor->address().to_string());
         return;
     }
-    auto c = l.tls ? make_tls_connection(std::move(socket), shared_.tls()->current(), l.acceptor->address(),
-                                         l.settings, *this)
-                   : make_tcp_connection(std::move(socket), l.acceptor->address(), l.settings, *this);
+    ConnectionSlot slot = shared_.take_connection_slot();
+    if (!slot) return;  // limits.connections_total
+    if (!l.settings.proxy_protocol && !slot.count_client(client.ip)) return;  // connections_per_ip
+    auto waiting = std::make_shared<std::pair<asio::ip::tcp::socket, asio::steady_timer>>(
+        std::move(socket), asio::steady_timer(ioc_));
+    waiting->second.expires_after(l.settings.handshake_timeout);
+    waiting->second.async_wait([waiting](boost::system::error_code e) {
+        if (!e) waiting->first.close(e);
+    });
+    auto slot_holder = std::make_shared<ConnectionSlot>(std::move(slot));
+    waiting->first.async_wait(asio::ip::tcp::socket::wait_read,
+                              [this, &l, waiting, slot_holder](boost::system::error_code e) {
+                                  waiting->second.cancel();
+                                  if (e || !waiting->first.is_open()) return;
+                                  on_first_bytes(l, std::move(waiting->first), std::move(*slot_holder));
+                              });
+}
+
+void RelayWorker::on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot) {
+    auto c = l.tls ? make_tls_connection(std::move(socket), std::move(slot), shared_.tls()->current(),
+                                         l.acceptor->address(), l.settings, *this)
+                   : make_tcp_connection(std::move(socket), std::move(slot), l.acceptor->address(), l.settings, *this);
     c->start();
 }
 
 bool RelayWorker::admit(StreamConnectionBase& c) {
     const auto& tuple = c.five_tuple();
-    if (streams_.contains(tuple) || !shared_.admit_client_ip(tuple.client.ip)) return false;
+    if (streams_.contains(tuple)) return false;
+    // A proxied connection's client is known only now, from its PROXY header.
+    if (!c.slot().counts_client() && !c.slot().count_client(tuple.client.ip)) return false;
     streams_.emplace(tuple, c.shared_from_this());
     return true;
 }
@@ -220,73 +255,45 @@ void RelayWorker::on_stream_message(StreamConnectionBase& c, std::span<const std
 }
 
 void RelayWorker::on_stream_closed(StreamConnectionBase& c) {
-    shared_.close_connection();
     if (!c.admitted()) return;
     const auto tuple = c.five_tuple();
-    shared_.release_client_ip(tuple.client.ip);
     if (c.dropped() > 0)
         spdlog::info("stream closed client={} dropped_media_datagrams={}", tuple.client.to_string(), c.dropped());
     server_.on_connection_closed(tuple, instant_now());
     streams_.erase(tuple);
 }
 
-int RelayWorker::bind_endpoint(alloc::AllocationId id, const TransportAddress& address) {
-    auto bound = bind_relay(address);
-    if (bound.error != 0) return bound.error;
+alloc::BindOutcome RelayWorker::bind_endpoint(alloc::AllocationId id, const TransportAddress& address,
+                                              const turn::RelaySocketOptions& options) {
+    auto bound = bind_relay(address, options.dont_fragment);
+    if (bound.error == EADDRINUSE) return alloc::BindOutcome::in_use_elsewhere;
+    if (bound.error != 0) return alloc::BindOutcome::failed;
     if (relay_fds_.size() <= id.index) relay_fds_.resize(id.index + 1, -1);
     relay_fds_[id.index] = io_->add_relay(std::move(bound.socket), id);
-    return 0;
+    return alloc::BindOutcome::bound;
 }
 
-std::optional<turn::RelayEndpoint> RelayWorker::open_relay(alloc::AllocationId id,
-                                                          const turn::RelayRequest& request,
-                                                          turn::Instant now) {
-    if (request.token) {
-        auto address = shared_.take_reservation(*request.token, now.monotonic);
-        if (!address) return std::nullopt;
-        if (bind_endpoint(id, *address) != 0) {
-            shared_.release(*address);
-            return std::nullopt;
-        }
-        return turn::RelayEndpoint{*address, shared_.advertised(*address), std::nullopt};
-    }
-    // Ports another process holds (a media server beside us) are skipped: they stay taken
-    // in the pool while we look further, and go back afterwards.
-    std::vector<TransportAddress> held_elsewhere;
-    std::optional<turn::RelayEndpoint> result;
-    for (int attempt = 0; attempt < relay_bind_attempts && !result; ++attempt) {
-        std::optional<TransportAddress> address, next;
-        if (request.reserve_next) {
-            auto pair = shared_.acquire_even_pair(request.family);
-            if (pair) address = pair->first, next = pair->second;
-        } else {
-            address = shared_.acquire(request.family, request.even_port);
-        }
-        if (!address) break;
-        const int error = bind_endpoint(id, *address);
-        if (error == EADDRINUSE) {
-            held_elsewhere.push_back(*address);
-            if (next) shared_.release(*next);
-            continue;
-        }
-        if (error != 0) {
-            shared_.release(*address);
-            if (next) shared_.release(*next);
-            break;
-        }
-        result = turn::RelayEndpoint{*address, shared_.advertised(*address), std::nullopt};
-        if (next) result->reservation = shared_.reserve(*next, now.monotonic);
-    }
-    for (const auto& a : held_elsewhere) shared_.release(a);
-    return result;
+std::variant<turn::RelayEndpoint, alloc::RelayRefusal> RelayWorker::open_relay(
+    alloc::AllocationId id, std::string_view identity, const alloc::RelayRequest& request,
+    const turn::RelaySocketOptions& socket, turn::Instant now) {
+    alloc::RelayOpening opening;
+    // The token is the only thing standing between the reserved port and anyone else.
+    if (request.reserve_next && RAND_bytes(opening.fresh_token.data(), static_cast<int>(opening.fresh_token.size())) != 1)
+        return alloc::RelayRefusal::no_address;
+    auto opened = alloc::open_relay_address(
+        [this](auto&& f) { return shared_.with_book(f); }, identity, request, now.monotonic,
+        [&](const TransportAddress& a) { return bind_endpoint(id, a, socket); }, opening);
+    if (auto* refusal = std::get_if<alloc::RelayRefusal>(&opened)) return *refusal;
+    const auto& o = std::get<alloc::RelayOpened>(opened);
+    return turn::RelayEndpoint{o.address, shared_.advertised(o.address), o.reservation};
 }
 
-void RelayWorker::close_relay(alloc::AllocationId id, const TransportAddress& bound) {
+void RelayWorker::close_relay(alloc::AllocationId id, std::string_view identity, const TransportAddress& bound) {
     if (const int fd = relay_fd(id); fd >= 0) {
         io_->remove_relay(fd);
         relay_fds_[id.index] = -1;
     }
-    shared_.release(bound);
+    shared_.with_book([&](alloc::RelayAddressBook& b) { b.end_allocation(identity, bound); });
 }
 
 }  // namespace

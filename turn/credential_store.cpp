@@ -5,8 +5,8 @@
 namespace hallpass::turn {
 
 CredentialStore::CredentialStore(std::string realm, const std::vector<StaticUser>& users,
-                                 std::vector<std::string> secrets)
-    : realm_(std::move(realm)), secrets_(std::move(secrets)) {
+                                 std::vector<std::string> secrets, CredentialPolicy policy)
+    : realm_(std::move(realm)), secrets_(std::move(secrets)), policy_(policy) {
     for (const auto& u : users) users_[u.name] = stun::long_term_key_md5(u.name, realm_, u.password);
 }
 
@@ -24,7 +24,14 @@ CredentialLookup CredentialStore::lookup(std::string_view username, std::int64_t
         out.status = CredentialLookup::Status::expired;
         return out;
     }
+    if (policy_.max_lifetime_seconds > 0 && *expiry - now_unix > policy_.max_lifetime_seconds) {
+        out.status = CredentialLookup::Status::too_far_ahead;
+        return out;
+    }
     out.status = CredentialLookup::Status::found;
+    // "expiry:user-id" → "user-id"; a bare "expiry" → "" (all such users are one).
+    const auto colon = username.find(':');
+    out.identity_offset = static_cast<std::uint16_t>(colon == std::string_view::npos ? username.size() : colon + 1);
     for (const auto& secret : secrets_)
         out.keys.push_back(
             stun::long_term_key_md5(username, realm_, rest_password(secret, username)));

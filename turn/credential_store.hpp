@@ -1,6 +1,8 @@
 // CredentialStore: turns a USERNAME into the long-term keys that may have signed a request
 // (RFC 8489 §9.2): one for a configured user, one per shared secret for a TURN REST
-// username (several secrets are valid at once while they are rotated).
+// username (several secrets are valid at once while they are rotated). It also says who
+// the user is for quotas: a static user by name, a shared-secret user by the id after
+// "expiry:", so that minting a fresh expiry does not mint a fresh quota.
 #pragma once
 
 #include <cstdint>
@@ -19,15 +21,25 @@ struct StaticUser {
 };
 
 struct CredentialLookup {
-    enum class Status { found, unknown_user, expired };
+    // too_far_ahead: a shared-secret username whose expiry lies further ahead than the
+    // longest lifetime the operator allows (auth.max_credential_lifetime): a credential
+    // minted for years, leaked once, would otherwise work for years.
+    enum class Status { found, unknown_user, expired, too_far_ahead };
     Status status = Status::unknown_user;
     std::vector<stun::IntegrityKey> keys;  // try each; the one that verifies wins
+    // Where the quota identity starts in the username (see Allocation::identity).
+    std::uint16_t identity_offset = 0;
+};
+
+struct CredentialPolicy {
+    // Longest time ahead a shared-secret username's expiry may lie; 0: no limit.
+    std::int64_t max_lifetime_seconds = 0;
 };
 
 class CredentialStore {
 public:
     CredentialStore(std::string realm, const std::vector<StaticUser>& users,
-                    std::vector<std::string> secrets);
+                    std::vector<std::string> secrets, CredentialPolicy policy = {});
 
     const std::string& realm() const { return realm_; }
     CredentialLookup lookup(std::string_view username, std::int64_t now_unix) const;
@@ -36,6 +48,7 @@ private:
     std::string realm_;
     std::unordered_map<std::string, stun::IntegrityKey> users_;  // keys computed once at start
     std::vector<std::string> secrets_;
+    CredentialPolicy policy_;
 };
 
 }  // namespace hallpass::turn

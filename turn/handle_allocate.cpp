@@ -1,5 +1,6 @@
 // Allocate (RFC 8656 §7.2).
 #include <algorithm>
+#include <variant>
 
 #include "stun/attributes.hpp"
 #include "turn/server_request.hpp"
@@ -24,7 +25,7 @@ void add_allocation_attributes(stun::MessageBuilder& b, const alloc::Allocation&
 
 }  // namespace
 
-std::optional<ClientAction> TurnServer::check_allocate_attributes(Request& r, RelayRequest& relay) {
+std::optional<ClientAction> TurnServer::check_allocate_attributes(Request& r, alloc::RelayRequest& relay) {
     const auto& m = r.message;
     auto transport = stun::require<stun::RequestedTransport>(m);
     if (!transport) return error(r, ErrorCode::bad_request);
@@ -63,25 +64,24 @@ ClientAction TurnServer::handle_allocate(Request& r) {
         add_allocation_attributes(b, *existing);
         return finish(r, b);
     }
-    RelayRequest relay;
+    alloc::RelayRequest relay;
     if (auto refused = check_allocate_attributes(r, relay)) return *refused;
+    const RelaySocketOptions socket{r.message.has(stun::AttributeType::dont_fragment)};
 
-    switch (host_.reserve_quota(r.username)) {
-        case alloc::QuotaLedger::Verdict::user_quota_reached:
-            return error(r, ErrorCode::allocation_quota_reached);
-        case alloc::QuotaLedger::Verdict::total_quota_reached:
-            return error(r, ErrorCode::insufficient_capacity);
-        case alloc::QuotaLedger::Verdict::ok: break;
-    }
     alloc::Allocation& a = table_.create(r.from);
-    // An unknown or expired token, like a pool with no room, leaves the request unmet.
-    auto endpoint = host_.open_relay(a.id, relay, r.now);
-    if (!endpoint) {
+    const std::string_view identity = r.username.substr(r.identity_offset);
+    auto opened = host_.open_relay(a.id, identity, relay, socket, r.now);
+    if (const auto* refusal = std::get_if<alloc::RelayRefusal>(&opened)) {
         table_.remove(a.id);
-        host_.release_quota(r.username);
-        return error(r, ErrorCode::insufficient_capacity);
+        // The user's own quota is the answer that stays true on retry (486); anything else
+        // — the total, a full pool, an unknown or expired token — is the server's (508).
+        return error(r, *refusal == alloc::RelayRefusal::user_quota ? ErrorCode::allocation_quota_reached
+                                                                   : ErrorCode::insufficient_capacity);
     }
+    const auto* endpoint = std::get_if<RelayEndpoint>(&opened);
     a.username = std::string(r.username);
+    a.identity_offset = r.identity_offset;
+    a.dont_fragment = socket.dont_fragment;
     a.relay = endpoint->bound;
     a.advertised = endpoint->advertised;
     a.created = r.now.monotonic;

@@ -1,5 +1,6 @@
 // CreatePermission (RFC 8656 §9) and ChannelBind (§12.2): both name peers, and both refuse
-// a peer of the wrong family (443) or one the peer policy forbids (403).
+// a peer of the wrong family (443), one the peer policy forbids (403), and one more than
+// the allocation may hold (508: "the server is unable to ... due to capacity").
 #include "stun/attributes.hpp"
 #include "turn/channel_data.hpp"
 #include "turn/server_request.hpp"
@@ -14,7 +15,7 @@ std::optional<ErrorCode> judge_peer(const TransportAddress& peer, const alloc::A
                                     const PeerPolicy& policy) {
     if (peer.ip.unmapped().family != a.relay.ip.family)
         return ErrorCode::peer_address_family_mismatch;
-    if (!policy.permits(peer.ip)) return ErrorCode::forbidden;
+    if (!policy.permits(peer)) return ErrorCode::forbidden;
     return std::nullopt;
 }
 
@@ -37,6 +38,8 @@ ClientAction TurnServer::handle_create_permission(Request& r) {
         peers[count++] = peer->address.ip.unmapped();
     }
     if (count == 0) return error(r, ErrorCode::bad_request);
+    if (!table_.has_room_for_permissions(*a, {peers.data(), count}))
+        return error(r, ErrorCode::insufficient_capacity);
     const auto expires = r.now.monotonic + std::chrono::seconds(options_.permission_lifetime);
     for (std::size_t i = 0; i < count; ++i) table_.install_permission(*a, peers[i], expires);
     auto b = success(r);
@@ -55,10 +58,16 @@ ClientAction TurnServer::handle_channel_bind(Request& r) {
     TransportAddress target = peer->address;
     target.ip = target.ip.unmapped();
     const auto channel_expires = r.now.monotonic + std::chrono::seconds(options_.channel_lifetime);
-    if (table_.bind_channel(*a, channel->number, target, channel_expires) !=
-        alloc::ChannelBindVerdict::ok)
-        return error(r, ErrorCode::bad_request);
-    // §12.2: binding a channel also installs or refreshes the permission for its peer.
+    // §12.2: binding a channel also installs or refreshes the permission for its peer, so
+    // there must be room for both before either is made.
+    if (!table_.has_room_for_permissions(*a, {&target.ip, 1}))
+        return error(r, ErrorCode::insufficient_capacity);
+    switch (table_.bind_channel(*a, channel->number, target, channel_expires)) {
+        case alloc::ChannelBindVerdict::ok: break;
+        case alloc::ChannelBindVerdict::too_many_channels: return error(r, ErrorCode::insufficient_capacity);
+        case alloc::ChannelBindVerdict::channel_bound_to_other_peer:
+        case alloc::ChannelBindVerdict::peer_bound_to_other_channel: return error(r, ErrorCode::bad_request);
+    }
     table_.install_permission(
         *a, target.ip, r.now.monotonic + std::chrono::seconds(options_.permission_lifetime));
     auto b = success(r);

@@ -1,8 +1,8 @@
 #include "turn/nonce_issuer.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
-#include <charconv>
 #include <span>
 
 #include "stun/byte_order.hpp"
@@ -11,57 +11,51 @@
 namespace hallpass::turn {
 namespace {
 
-constexpr std::size_t time_digits = 16;  // hex of the issue time
-constexpr std::size_t mac_digits = 24;   // 96 bits of HMAC-SHA256
-
-std::string hex(std::span<const std::uint8_t> bytes, std::size_t digits) {
-    static constexpr char d[] = "0123456789abcdef";
-    std::string s;
-    for (std::size_t i = 0; s.size() < digits && i < bytes.size(); ++i) {
-        s.push_back(d[bytes[i] >> 4]);
-        s.push_back(d[bytes[i] & 0xF]);
-    }
-    return s;
-}
+constexpr std::size_t raw_size = 12;  // 4 bytes of time, 8 of MAC: 16 base64 characters
 
 }  // namespace
 
 NonceIssuer::NonceIssuer(std::array<std::uint8_t, 32> key, std::int64_t lifetime_seconds)
     : key_(key), lifetime_(lifetime_seconds) {}
 
-std::string NonceIssuer::mac_hex(std::uint64_t issued, const TransportAddress& client) const {
-    std::uint8_t buf[8 + 1 + 16 + 2];
-    stun::write_u32(buf, static_cast<std::uint32_t>(issued >> 32));
-    stun::write_u32(buf + 4, static_cast<std::uint32_t>(issued));
-    buf[8] = static_cast<std::uint8_t>(client.ip.family);
-    std::copy(client.ip.bytes.begin(), client.ip.bytes.end(), buf + 9);
-    stun::write_u16(buf + 25, client.port);
+std::array<std::uint8_t, 8> NonceIssuer::mac(std::uint32_t issued, const TransportAddress& client) const {
+    std::uint8_t buf[4 + 1 + 16 + 2];
+    stun::write_u32(buf, issued);
+    buf[4] = static_cast<std::uint8_t>(client.ip.family);
+    std::copy(client.ip.bytes.begin(), client.ip.bytes.end(), buf + 5);
+    stun::write_u16(buf + 21, client.port);
     const std::span<const std::uint8_t> pieces[] = {buf};
-    return hex(stun::hmac_sha256(key_, pieces), mac_digits);
+    const auto full = stun::hmac_sha256(key_, pieces);
+    std::array<std::uint8_t, 8> out{};
+    std::copy_n(full.begin(), out.size(), out.begin());
+    return out;
 }
 
 std::string NonceIssuer::issue(const TransportAddress& client, std::int64_t now_unix) const {
-    const auto issued = static_cast<std::uint64_t>(now_unix);
-    std::uint8_t t[8];
-    stun::write_u32(t, static_cast<std::uint32_t>(issued >> 32));
-    stun::write_u32(t + 4, static_cast<std::uint32_t>(issued));
-    return hex(t, time_digits) + mac_hex(issued, client);
+    const auto issued = static_cast<std::uint32_t>(now_unix);
+    std::uint8_t raw[raw_size];
+    stun::write_u32(raw, issued);
+    const auto m = mac(issued, client);
+    std::copy(m.begin(), m.end(), raw + 4);
+    unsigned char text[size + 1];
+    EVP_EncodeBlock(text, raw, static_cast<int>(raw_size));
+    return std::string(reinterpret_cast<const char*>(text), size);
 }
 
 NonceIssuer::Verdict NonceIssuer::check(std::string_view nonce, const TransportAddress& client,
                                         std::int64_t now_unix) const {
-    if (nonce.size() != time_digits + mac_digits) return Verdict::stale;
-    std::uint64_t issued = 0;
-    auto [end, ec] = std::from_chars(nonce.data(), nonce.data() + time_digits, issued, 16);
-    if (ec != std::errc{} || end != nonce.data() + time_digits) return Verdict::stale;
-    // A time from the future (or past INT64_MAX, which would overflow the subtraction) is
-    // refused before the age is computed.
-    if (now_unix < 0 || issued > static_cast<std::uint64_t>(now_unix)) return Verdict::stale;
-    const auto age = now_unix - static_cast<std::int64_t>(issued);
-    if (age >= lifetime_) return Verdict::stale;
-    const std::string expected = mac_hex(issued, client);
-    if (CRYPTO_memcmp(expected.data(), nonce.data() + time_digits, mac_digits) != 0)
+    if (nonce.size() != size || now_unix < 0) return Verdict::stale;
+    unsigned char raw[raw_size + 3];  // EVP_DecodeBlock writes whole 3-byte groups
+    if (EVP_DecodeBlock(raw, reinterpret_cast<const unsigned char*>(nonce.data()), static_cast<int>(size)) !=
+        static_cast<int>(raw_size))
         return Verdict::stale;
+    // The issue time is 32 bits of Unix time; `now` is mapped the same way, so the age is
+    // right across 2106's wrap as long as nonces live less than 68 years.
+    const std::uint32_t issued = stun::read_u32(raw);
+    const auto age = static_cast<std::int64_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(now_unix) - issued));
+    if (age < 0 || age >= lifetime_) return Verdict::stale;
+    const auto expected = mac(issued, client);
+    if (CRYPTO_memcmp(expected.data(), raw + 4, expected.size()) != 0) return Verdict::stale;
     return Verdict::valid;
 }
 

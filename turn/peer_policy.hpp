@@ -1,27 +1,68 @@
-// PeerPolicy: which peer addresses an allocation may relay to. A built-in deny list keeps
-// clients from reaching the host's own and private networks (DESIGN.md "Defaults that
-// protect the host"); `allow` entries override it, extra `deny` entries add to it.
+// PeerPolicy: which peers an allocation may relay to (DESIGN.md "Defaults that protect the
+// host"). In order:
+//   1. hallpass's own listener addresses are never a peer, whatever the lists say: a client
+//      must not make the relay talk to its own TURN ports or admin listener (another
+//      allocation's relay address stays a fine peer: WebRTC needs it when both ends relay);
+//   2. an operator's `deny` entry refuses, even inside a broader `allow`;
+//   3. an operator's `allow` entry permits, even inside the built-in deny list (a media
+//      server on a private address beside hallpass);
+//   4. the built-in deny list refuses private, loopback, link-local, multicast,
+//      documentation, benchmarking and other special ranges;
+//   5. an IPv6 address that embeds an IPv4 one — IPv4-mapped ::ffff:0:0/96, NAT64
+//      64:ff9b::/96 and 64:ff9b:1::/48 (RFC 6052, RFC 8215), 6to4 2002::/16 (RFC 3056) — is
+//      judged by the IPv4 address inside as well, since that is where its packets end up.
 #pragma once
 
+#include <array>
+#include <boost/unordered/unordered_flat_set.hpp>
+#include <span>
 #include <vector>
 
 #include "alloc/cidr_block.hpp"
 #include "alloc/cidr_set.hpp"
+#include "stun/transport_address.hpp"
 
 namespace hallpass::turn {
 
+struct PeerRules {
+    std::vector<alloc::CidrBlock> allow;
+    std::vector<alloc::CidrBlock> deny;
+    // The server's own listening addresses, concrete (relay/ expands a wildcard listener to
+    // each address of the host, and adds advertised public addresses).
+    std::vector<TransportAddress> own_endpoints;
+};
+
+// The IPv4 addresses an IPv6 address may carry traffic to: one for IPv4-mapped, NAT64
+// 64:ff9b::/96 and 6to4; for the local-use NAT64 prefix 64:ff9b:1::/48, one for each
+// prefix length an operator may have chosen inside it (/48, /56, /64, /96). Empty for
+// other addresses.
+struct EmbeddedIpv4 {
+    std::array<IpAddress, 4> addresses{};
+    std::size_t count = 0;
+    std::span<const IpAddress> view() const { return {addresses.data(), count}; }
+};
+EmbeddedIpv4 embedded_ipv4(const IpAddress& address);
+
 class PeerPolicy {
 public:
-    PeerPolicy(const std::vector<alloc::CidrBlock>& allow, const std::vector<alloc::CidrBlock>& deny);
+    explicit PeerPolicy(const PeerRules& rules);
 
-    // IPv4-mapped IPv6 peers are judged as the IPv4 address inside.
+    // The address rules alone (2-5), for a peer IP.
     bool permits(const IpAddress& peer) const;
+    // All of them, for a peer transport address (CreatePermission's XOR-PEER-ADDRESS,
+    // ChannelBind, Send).
+    bool permits(const TransportAddress& peer) const;
+    bool is_own_endpoint(const TransportAddress& peer) const;
 
     static std::vector<alloc::CidrBlock> default_deny_list();
 
 private:
+    bool permits_one(const IpAddress& ip) const;
+
     alloc::CidrSet allow_;
     alloc::CidrSet deny_;
+    alloc::CidrSet builtin_;
+    boost::unordered_flat_set<TransportAddress> own_;
 };
 
 }  // namespace hallpass::turn

@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <string>
 
+#include "alloc/allocation_table.hpp"
+#include "alloc/token_bucket.hpp"
+#include "turn/reply_rate_limiter.hpp"
+
 namespace hallpass::turn {
 
 struct ServerOptions {
@@ -12,6 +16,10 @@ struct ServerOptions {
     std::uint32_t max_lifetime = 3600;
     std::uint32_t permission_lifetime = 300;  // RFC 8656 §9
     std::uint32_t channel_lifetime = 600;     // RFC 8656 §12
+    alloc::TableLimits table;                 // permissions and channels per allocation
+    alloc::BandwidthLimit allocation_bandwidth;  // each direction of each allocation
+    ReplyRateLimits unauthenticated_replies;  // UDP answers to requests that did not authenticate
+    std::uint64_t seed = 0;                   // keys the rate limiter's hashing
 };
 
 }  // namespace hallpass::turn

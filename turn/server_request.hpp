@@ -14,6 +14,7 @@ struct TurnServer::Request {
     Instant now;
     std::span<std::uint8_t> out;
     std::string_view username;  // set by authenticate(); points into the request
+    std::uint16_t identity_offset = 0;  // set by authenticate(): see Allocation::identity
     stun::IntegrityKey key;     // empty until authenticated; signs the answer when set
 
     stun::MessageBuilder builder(stun::MessageClass cls) const {

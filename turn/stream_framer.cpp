@@ -9,9 +9,8 @@
 
 namespace hallpass::turn {
 
-StreamFramer::StreamFramer() : buffer_(capacity) {}
-
 std::span<std::uint8_t> StreamFramer::writable() {
+    if (buffer_.empty()) buffer_.resize(capacity);
     if (failed_) {
         // Nothing more will be framed; keep the promise of a non-empty span anyway.
         start_ = end_ = 0;

@@ -1,5 +1,7 @@
 // StreamFramer: cuts a TCP/TLS byte stream into STUN messages and ChannelData messages
-// (RFC 8656 §12.5). Pure: no sockets, no clocks, and no allocation after construction.
+// (RFC 8656 §12.5). Pure: no sockets, no clocks. Its buffer is allocated once, at the first
+// writable() — when bytes are about to arrive — so a connection that never sends anything
+// costs no framing memory.
 //
 // On a stream, frames follow each other with nothing between them. The first two bits of
 // each frame say which kind it is (RFC 8656 §12):
@@ -39,7 +41,7 @@ public:
     static constexpr std::size_t capacity = max_stun_frame;  // 65536 + 16
     static_assert(capacity >= max_channel_data_frame);
 
-    StreamFramer();
+    StreamFramer() = default;
 
     // Where the next read should land. Never empty unless a whole frame is already buffered
     // and next() has not taken it yet. Moves a partial frame to the front of the buffer
@@ -72,7 +74,7 @@ public:
 private:
     Frame fail(ParseError error);
 
-    std::vector<std::uint8_t> buffer_;  // sized once, at construction
+    std::vector<std::uint8_t> buffer_;  // sized once, at the first writable()
     std::size_t start_ = 0;             // first byte not yet returned by next()
     std::size_t end_ = 0;               // one past the last byte received
     bool failed_ = false;

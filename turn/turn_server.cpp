@@ -2,6 +2,7 @@
 // handlers of each TURN method live in handle_*.cpp.
 #include "turn/turn_server.hpp"
 
+#include "stun/attribute_check.hpp"
 #include "stun/attributes.hpp"
 #include "turn/channel_data.hpp"
 #include "turn/server_request.hpp"
@@ -18,7 +19,9 @@ TurnServer::TurnServer(ServerOptions options, const CredentialStore& credentials
       credentials_(credentials),
       nonces_(nonces),
       peers_(peers),
-      host_(host) {}
+      host_(host),
+      table_(options_.table),
+      reply_limiter_(options_.unauthenticated_replies, options_.seed) {}
 
 ClientAction TurnServer::on_client_packet(const alloc::FiveTuple& from,
                                           std::span<const std::uint8_t> packet, Instant now,
@@ -30,6 +33,10 @@ ClientAction TurnServer::on_client_packet(const alloc::FiveTuple& from,
     return on_stun(from, *m, now, reply_buffer);
 }
 
+bool TurnServer::within_budget(alloc::TokenBucket& bucket, std::size_t bytes, Instant now) {
+    return bucket.take(bytes, now.monotonic, options_.allocation_bandwidth);
+}
+
 ClientAction TurnServer::on_channel_data(const alloc::FiveTuple& from,
                                          std::span<const std::uint8_t> packet, Instant now) {
     auto cd = parse_channel_data(packet);
@@ -39,6 +46,10 @@ ClientAction TurnServer::on_channel_data(const alloc::FiveTuple& from,
     const TransportAddress* peer = table_.channel_peer(a->id, cd->channel, now.monotonic);
     // RFC 8656 §12.6: unbound channels and peers without permission are dropped.
     if (!peer || !table_.permitted(a->id, peer->ip, now.monotonic)) return {};
+    if (!within_budget(a->to_peers_budget, cd->payload.size(), now)) {
+        ++a->traffic.dropped_to_peers;
+        return {};
+    }
     a->traffic.bytes_to_peers += cd->payload.size();
     ++a->traffic.packets_to_peers;
     return {ClientAction::Kind::to_peer, cd->payload, a->id, *peer};
@@ -51,10 +62,23 @@ ClientAction TurnServer::on_send_indication(const alloc::FiveTuple& from,
     if (!a) return {};
     auto peer = stun::get<stun::XorPeerAddress>(m);
     auto data = stun::get<stun::Data>(m);
-    if (!peer || !data || !table_.permitted(a->id, peer->address.ip, now.monotonic)) return {};
+    if (!peer || !data) return {};
+    // An IPv4-mapped peer is the IPv4 peer inside, as for CreatePermission and ChannelBind.
+    const TransportAddress target{peer->address.ip.unmapped(), peer->address.port};
+    if (!table_.permitted(a->id, target.ip, now.monotonic)) return {};
+    // The permission covers the peer's IP; its port may still be one of our own listeners.
+    if (peers_.is_own_endpoint(target)) return {};
+    // §11.2: DF is set per allocation (the relay socket's option); a Send that asks for it
+    // on an allocation without it is treated as carrying an unknown comprehension-required
+    // attribute: dropped.
+    if (m.has(stun::AttributeType::dont_fragment) && !a->dont_fragment) return {};
+    if (!within_budget(a->to_peers_budget, data->bytes.size(), now)) {
+        ++a->traffic.dropped_to_peers;
+        return {};
+    }
     a->traffic.bytes_to_peers += data->bytes.size();
     ++a->traffic.packets_to_peers;
-    return {ClientAction::Kind::to_peer, data->bytes, a->id, peer->address};
+    return {ClientAction::Kind::to_peer, data->bytes, a->id, target};
 }
 
 ClientAction TurnServer::on_stun(const alloc::FiveTuple& from, const stun::MessageView& m,
@@ -65,7 +89,7 @@ ClientAction TurnServer::on_stun(const alloc::FiveTuple& from, const stun::Messa
         return {};
     }
     if (m.message_class() != MessageClass::request) return {};
-    Request r{from, m, now, out, {}, {}};
+    Request r{from, m, now, out, {}, 0, {}};
     std::array<std::uint16_t, 16> unknown{};
     if (const auto n = m.unknown_required(unknown)) {
         stun::UnknownAttributes u;
@@ -85,7 +109,29 @@ ClientAction TurnServer::on_stun(const alloc::FiveTuple& from, const stun::Messa
     }
 }
 
+// An unsigned request that no real client sends — a Refresh, or one without the attributes
+// its method needs — would earn a 401 (realm and nonce) several times its own size: it
+// gets a bare 400 instead, smaller than the 401 could be. A real client's first request
+// (an Allocate with REQUESTED-TRANSPORT) still gets its challenge.
+std::optional<ClientAction> TurnServer::refuse_bare_request(Request& r) {
+    const auto& m = r.message;
+    if (m.has(stun::AttributeType::message_integrity) || m.has(stun::AttributeType::message_integrity_sha256))
+        return std::nullopt;
+    bool complete = true;
+    switch (static_cast<Method>(m.method())) {
+        case Method::allocate: complete = m.has(stun::AttributeType::requested_transport); break;
+        case Method::create_permission: complete = m.has(stun::AttributeType::xor_peer_address); break;
+        case Method::channel_bind:
+            complete = m.has(stun::AttributeType::channel_number) && m.has(stun::AttributeType::xor_peer_address);
+            break;
+        default: complete = false; break;  // Refresh: only ever sent with the credentials in hand
+    }
+    if (complete) return std::nullopt;
+    return error(r, ErrorCode::bad_request);
+}
+
 std::optional<ClientAction> TurnServer::authenticate(Request& r) {
+    if (auto refused = refuse_bare_request(r)) return refused;
     const auto& m = r.message;
     const bool signed_sha1 = m.has(stun::AttributeType::message_integrity);
     const bool signed_sha256 = m.has(stun::AttributeType::message_integrity_sha256);
@@ -104,28 +150,35 @@ std::optional<ClientAction> TurnServer::authenticate(Request& r) {
     for (const auto& key : lookup.keys) {
         const bool ok = signed_sha256 ? stun::message_integrity_sha256_matches(m, key)
                                       : stun::message_integrity_matches(m, key);
-        if (ok) {
-            r.username = username->text;
-            r.key = key;
-            return std::nullopt;
-        }
+        if (!ok) continue;
+        r.username = username->text;
+        r.identity_offset = lookup.identity_offset;
+        r.key = key;
+        // RFC 8489 §6.3.1.1: a known attribute that is there but malformed makes the request
+        // a bad one, answered (signed, now that we can) with 400 rather than half-read.
+        if (stun::check_known_attributes(m)) return error(r, ErrorCode::bad_request);
+        return std::nullopt;
     }
     return reply_unauthenticated(r, ErrorCode::unauthenticated);
 }
 
 ClientAction TurnServer::reply_unauthenticated(Request& r, ErrorCode code) {
-    // 401 and 438 carry a fresh nonce and the realm, unsigned (RFC 8489 §9.2.4). They stay
-    // small: no SOFTWARE, so an unauthenticated sender gains nothing by spoofing.
+    // 401 and 438 carry a fresh nonce and the realm, unsigned (RFC 8489 §9.2.4). They are
+    // the only answers an unauthenticated, perhaps spoofed, sender earns, so they carry
+    // nothing else: no SOFTWARE and no reason phrase (the code says it; RFC 8489 §14.8
+    // leaves the text free).
     const std::string nonce = nonces_.issue(r.from.client, r.now.unix_seconds);
     auto b = r.builder(MessageClass::error);
-    b.add(stun::ErrorCodeAttribute::of(code));
+    b.add(stun::ErrorCodeAttribute{static_cast<std::uint16_t>(code), {}});
     b.add(stun::Realm{credentials_.realm()}).add(stun::Nonce{nonce});
     return finish(r, b);
 }
 
 ClientAction TurnServer::error(Request& r, ErrorCode code) {
     auto b = r.builder(MessageClass::error);
-    b.add(stun::ErrorCodeAttribute::of(code));
+    // Unauthenticated answers stay small: the code without its reason phrase.
+    if (r.key.empty()) b.add(stun::ErrorCodeAttribute{static_cast<std::uint16_t>(code), {}});
+    else b.add(stun::ErrorCodeAttribute::of(code));
     return finish(r, b);
 }
 
@@ -140,6 +193,10 @@ ClientAction TurnServer::finish(Request& r, stun::MessageBuilder& b) {
     }
     if (r.message.has(stun::AttributeType::fingerprint)) b.add_fingerprint();
     if (!b.ok()) return {};
+    // Over UDP an unauthenticated source may be forged: how many answers it gets is bounded.
+    if (r.key.empty() && r.from.transport == alloc::Transport::udp &&
+        !reply_limiter_.allow(r.from.client.ip, r.now.monotonic))
+        return {};
     return {ClientAction::Kind::reply, b.bytes(), {}, {}};
 }
 
@@ -151,6 +208,10 @@ PeerAction TurnServer::on_peer_packet(alloc::AllocationId id, const TransportAdd
         p.offset > p.storage.size() || p.length > p.storage.size() - p.offset ||
         p.storage.size() - p.offset - p.length < peer_tailroom)
         return {};
+    if (!within_budget(a->to_client_budget, p.length, now)) {
+        ++a->traffic.dropped_to_client;
+        return {};
+    }
     a->traffic.bytes_to_client += p.length;
     ++a->traffic.packets_to_client;
     std::uint8_t* data = p.storage.data() + p.offset;
@@ -167,17 +228,15 @@ PeerAction TurnServer::on_peer_packet(alloc::AllocationId id, const TransportAdd
 }
 
 void TurnServer::on_tick(Instant now) {
-    table_.expire(now.monotonic, [&](alloc::Allocation& a) {
+    table_.expire(now.monotonic, max_expiries_per_tick, [&](alloc::Allocation& a) {
         host_.allocation_ended(a, EndReason::expired, now);
-        host_.close_relay(a.id, a.relay);
-        host_.release_quota(a.username);
+        host_.close_relay(a.id, a.identity(), a.relay);
     });
 }
 
 void TurnServer::end(alloc::Allocation& a, EndReason why, Instant now) {
     host_.allocation_ended(a, why, now);
-    host_.close_relay(a.id, a.relay);
-    host_.release_quota(a.username);
+    host_.close_relay(a.id, a.identity(), a.relay);
     table_.remove(a.id);
 }
 

@@ -14,6 +14,7 @@
 #include "turn/credential_store.hpp"
 #include "turn/nonce_issuer.hpp"
 #include "turn/peer_policy.hpp"
+#include "turn/reply_rate_limiter.hpp"
 #include "turn/server_options.hpp"
 
 namespace hallpass::turn {
@@ -54,7 +55,10 @@ public:
     PeerAction on_peer_packet(alloc::AllocationId id, const TransportAddress& peer,
                               PeerPacket packet, Instant now);
 
-    // Ends what has expired; called by the worker's timer about once a second.
+    // Ends what has expired; called by the worker's timer about once a second. At most
+    // max_expiries_per_tick entries are handled per call, so a tick stays short even when
+    // a whole school's allocations end at once; the rest wait for the next.
+    static constexpr std::size_t max_expiries_per_tick = 16384;
     void on_tick(Instant now);
     // A stream closed: its allocation ends with it (RFC 8656 §3.1).
     void on_connection_closed(const alloc::FiveTuple& five_tuple, Instant now);
@@ -63,6 +67,8 @@ public:
     std::size_t allocation_count() const { return table_.size(); }
     bool has_allocation(const alloc::FiveTuple& five_tuple) { return table_.find(five_tuple) != nullptr; }
     const alloc::Allocation* allocation(alloc::AllocationId id) const { return table_.get(id); }
+    const alloc::AllocationTable& table() const { return table_; }
+    const ReplyRateLimiter& reply_limiter() const { return reply_limiter_; }
 
 private:
     struct Request;  // a parsed request with what the handlers need (turn_server.cpp)
@@ -81,12 +87,14 @@ private:
     ClientAction handle_channel_bind(Request& r);
 
     std::optional<ClientAction> authenticate(Request& r);
+    std::optional<ClientAction> refuse_bare_request(Request& r);
     ClientAction error(Request& r, stun::ErrorCode code);
     ClientAction finish(Request& r, stun::MessageBuilder& b);
     stun::MessageBuilder success(Request& r);
     ClientAction reply_unauthenticated(Request& r, stun::ErrorCode code);
 
-    std::optional<ClientAction> check_allocate_attributes(Request& r, RelayRequest& relay);
+    std::optional<ClientAction> check_allocate_attributes(Request& r, alloc::RelayRequest& relay);
+    bool within_budget(alloc::TokenBucket& bucket, std::size_t bytes, Instant now);
     void end(alloc::Allocation& a, EndReason why, Instant now);
 
     ServerOptions options_;
@@ -95,6 +103,7 @@ private:
     const PeerPolicy& peers_;
     AllocationHost& host_;
     alloc::AllocationTable table_;
+    ReplyRateLimiter reply_limiter_;
 };
 
 }  // namespace hallpass::turn

@@ -26,11 +26,20 @@ TEST(CidrBlock, BareAddressIsAHostBlock) {
     EXPECT_EQ(cidr("2001:db8::1").prefix, 128);
 }
 
-TEST(CidrBlock, MasksHostBitsOff) {
-    EXPECT_EQ(cidr("10.1.2.3/8").to_string(), "10.0.0.0/8");
-    EXPECT_EQ(cidr("2001:db8::ffff/32").to_string(), "2001:db8::/32");
-    EXPECT_EQ(cidr("192.0.2.255/28").to_string(), "192.0.2.240/28");
-    EXPECT_EQ(cidr("1.2.3.4/0").to_string(), "0.0.0.0/0");
+TEST(CidrBlock, RefusesHostBitsAndSaysWhatTheNetworkWouldBe) {
+    // In a config file, set host bits are a typo in the prefix far more often than not.
+    const auto parsed = CidrBlock::parse_with_reason("185.62.212.128/24");
+    EXPECT_FALSE(parsed.block);
+    EXPECT_EQ(parsed.error, "host bits are set (the network would be 185.62.212.0/24)");
+    EXPECT_FALSE(CidrBlock::parse("2001:db8::ffff/32"));
+    EXPECT_FALSE(CidrBlock::parse("1.2.3.4/0"));
+}
+
+TEST(CidrBlock, MakeMasksHostBitsOff) {
+    EXPECT_EQ(CidrBlock::make(ip("10.1.2.3"), 8)->to_string(), "10.0.0.0/8");
+    EXPECT_EQ(CidrBlock::make(ip("2001:db8::ffff"), 32)->to_string(), "2001:db8::/32");
+    EXPECT_EQ(CidrBlock::make(ip("192.0.2.255"), 28)->to_string(), "192.0.2.240/28");
+    EXPECT_FALSE(CidrBlock::make(ip("192.0.2.255"), 33));
 }
 
 TEST(CidrBlock, RejectsEmptyTextWithReason) {

@@ -246,41 +246,6 @@ TEST(RelayAddressPool, RefusesAFamilyWithoutARange) {
     EXPECT_FALSE(empty.acquire(v4, rng));
 }
 
-// relay/ acquires, fails to bind because another process holds the port, keeps the
-// failed address acquired while it asks for the next, and releases the failures at the end.
-std::optional<TransportAddress> acquire_bindable(RelayAddressPool& p, std::mt19937_64& rng,
-                                                 const std::set<TransportAddress>& busy) {
-    std::vector<TransportAddress> failed;
-    std::optional<TransportAddress> bound;
-    while (auto candidate = p.acquire(v4, rng)) {
-        if (!busy.count(*candidate)) {
-            bound = candidate;
-            break;
-        }
-        failed.push_back(*candidate);
-    }
-    EXPECT_EQ(std::set(failed.begin(), failed.end()).size(), failed.size()) << "retried a port";
-    for (const auto& address : failed) EXPECT_TRUE(p.release(address));
-    return bound;
-}
-
-TEST(RelayAddressPool, BindFailureRetryLoopFindsAFreePort) {
-    auto p = pool({"192.0.2.1/32"}, {20000, 20009});
-    std::set<TransportAddress> busy;  // held by another process on the host
-    for (int port = 20000; port <= 20009; ++port)
-        if (port != 20003 && port != 20007) busy.insert(at("192.0.2.1:" + std::to_string(port)));
-    std::mt19937_64 rng(19);
-    const auto first = acquire_bindable(p, rng, busy);
-    const auto second = acquire_bindable(p, rng, busy);
-    ASSERT_TRUE(first && second);
-    EXPECT_EQ((std::set{*first, *second}), (std::set{at("192.0.2.1:20003"), at("192.0.2.1:20007")}));
-    EXPECT_EQ(p.in_use(), 2u);  // the failures went back
-    EXPECT_FALSE(acquire_bindable(p, rng, busy));
-    EXPECT_EQ(p.in_use(), 2u);
-    EXPECT_TRUE(p.release(*first));
-    EXPECT_EQ(acquire_bindable(p, rng, busy), first);
-}
-
 TEST(RelayAddressPool, AcquireSpecificTakesExactlyThatAddress) {
     auto p = pool({"192.0.2.0/24"}, {20000, 20001});
     EXPECT_TRUE(p.acquire_specific(at("192.0.2.9:20001")));

@@ -53,8 +53,15 @@ bool starts_with(const std::string& s, std::string_view prefix) {
 }
 
 TransportAddress addr(std::string_view text) { return *TransportAddress::parse(text); }
-StreamListener plain(std::string_view text) { return StreamListener{addr(text), false}; }
-StreamListener proxied(std::string_view text) { return StreamListener{addr(text), true}; }
+alloc::CidrBlock cidr(std::string_view text) { return *alloc::CidrBlock::parse(text); }
+std::vector<alloc::CidrBlock> cidrs(std::initializer_list<std::string_view> texts) {
+    std::vector<alloc::CidrBlock> out;
+    for (auto t : texts) out.push_back(cidr(t));
+    return out;
+}
+StreamListener plain(std::string_view text) { return StreamListener{addr(text), false, {}}; }
+// The tests' PROXY listeners trust the load balancer on loopback.
+StreamListener proxied(std::string_view text) { return StreamListener{addr(text), true, cidrs({"127.0.0.1/32"})}; }
 std::string cwd_path(std::string_view relative) {
     return (std::filesystem::current_path() / relative).lexically_normal().string();
 }
@@ -68,7 +75,7 @@ software: ""
 server_name: turn.example.org
 listen:
   udp: ["0.0.0.0:3478", "[::]:3478"]
-  tcp: ["0.0.0.0:3478", {address: "127.0.0.1:3479", proxy_protocol: true}]
+  tcp: ["0.0.0.0:3478", {address: "127.0.0.1:3479", proxy_protocol: true, trusted: ["127.0.0.1/32"]}]
   tls: ["0.0.0.0:443"]
 tls:
   certificate: /etc/hallpass/cert.pem
@@ -83,18 +90,25 @@ auth:
   secrets: [new, old]
   nonce_lifetime: 300
   credential_ttl: 3600
+  max_credential_lifetime: 7200
 peers:
   allow: ["10.1.2.3/32"]
   deny: ["203.0.113.0/24"]
 limits:
   allocations_total: 1000
   allocations_per_user: 8
+  permissions_per_allocation: 10
+  channels_per_allocation: 5
+  allocation_bps: 3000000
   default_lifetime: 300
   max_lifetime: 1200
   permission_lifetime: 120
   channel_lifetime: 300
   connections_total: 500
   connections_per_ip: 50
+  connections_ipv6_prefix: 56
+  unauthenticated_rate: 100
+  unauthenticated_burst: 400
   tls_handshake_timeout: 5
   idle_timeout: 30
   stream_queue_bytes: 65536
@@ -117,8 +131,7 @@ TEST(ConfigLoad, FullFileFillsEveryField) {
     EXPECT_EQ(c.tls.certificate, "/etc/hallpass/cert.pem");
     EXPECT_EQ(c.tls.private_key, "/etc/hallpass/key.pem");
     EXPECT_FALSE(c.tls.self_signed);
-    EXPECT_EQ(c.relay.ranges,
-              (std::vector<std::string>{"185.62.212.128/25", "10.0.0.0/24", "2001:db8::/64"}));
+    EXPECT_EQ(c.relay.ranges, cidrs({"185.62.212.128/25", "10.0.0.0/24", "2001:db8::/64"}));
     EXPECT_EQ(c.relay.ports.min, 20000);
     EXPECT_EQ(c.relay.ports.max, 20999);
     ASSERT_EQ(c.relay.advertise.size(), 1u);
@@ -130,10 +143,17 @@ TEST(ConfigLoad, FullFileFillsEveryField) {
     EXPECT_EQ(c.auth.secrets, (std::vector<std::string>{"new", "old"}));
     EXPECT_EQ(c.auth.nonce_lifetime, 300u);
     EXPECT_EQ(c.auth.credential_ttl, 3600u);
-    EXPECT_EQ(c.peers.allow, std::vector<std::string>{"10.1.2.3/32"});
-    EXPECT_EQ(c.peers.deny, std::vector<std::string>{"203.0.113.0/24"});
+    EXPECT_EQ(c.auth.max_credential_lifetime, 7200u);
+    EXPECT_EQ(c.peers.allow, cidrs({"10.1.2.3/32"}));
+    EXPECT_EQ(c.peers.deny, cidrs({"203.0.113.0/24"}));
     EXPECT_EQ(c.limits.allocations_total, 1000u);
     EXPECT_EQ(c.limits.allocations_per_user, 8u);
+    EXPECT_EQ(c.limits.permissions_per_allocation, 10u);
+    EXPECT_EQ(c.limits.channels_per_allocation, 5u);
+    EXPECT_EQ(c.limits.allocation_bps, 3000000u);
+    EXPECT_EQ(c.limits.connections_ipv6_prefix, 56u);
+    EXPECT_EQ(c.limits.unauthenticated_rate, 100u);
+    EXPECT_EQ(c.limits.unauthenticated_burst, 400u);
     EXPECT_EQ(c.limits.default_lifetime, 300u);
     EXPECT_EQ(c.limits.max_lifetime, 1200u);
     EXPECT_EQ(c.limits.permission_lifetime, 120u);
@@ -167,7 +187,17 @@ TEST(ConfigLoad, MinimalFileGetsDefaults) {
     EXPECT_EQ(c.auth.nonce_lifetime, 600u);
     EXPECT_EQ(c.auth.credential_ttl, 86400u);
     EXPECT_TRUE(c.peers.allow.empty());
-    EXPECT_EQ(c.limits.allocations_total, 0u);
+    EXPECT_EQ(c.auth.max_credential_lifetime, 3u * 86400);
+    // Every limit is on by default.
+    EXPECT_FALSE(c.limits.allocations_total);  // auto: worked out at start
+    EXPECT_EQ(c.limits.allocations_per_user, 32u);
+    EXPECT_EQ(c.limits.permissions_per_allocation, 64u);
+    EXPECT_EQ(c.limits.channels_per_allocation, 64u);
+    EXPECT_EQ(c.limits.allocation_bps, 20000000u);
+    EXPECT_EQ(c.limits.connections_ipv6_prefix, 64u);
+    EXPECT_EQ(c.limits.unauthenticated_rate, 2000u);
+    EXPECT_EQ(c.limits.unauthenticated_burst, 10000u);
+    EXPECT_FALSE(c.unsafe_development_config_on_network);
     EXPECT_EQ(c.limits.default_lifetime, 600u);
     EXPECT_EQ(c.limits.max_lifetime, 3600u);
     EXPECT_EQ(c.limits.permission_lifetime, 300u);
@@ -207,8 +237,8 @@ TEST(ConfigLoad, BundledDefaultConfigLoads) {
     EXPECT_TRUE(c.tls.self_signed);
     EXPECT_EQ(c.limits.connections_per_ip, 1000u);
     EXPECT_EQ(c.user, "");
-    EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"127.0.0.1/32"});
-    EXPECT_EQ(c.peers.allow, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
+    EXPECT_EQ(c.relay.ranges, cidrs({"127.0.0.1/32"}));
+    EXPECT_EQ(c.peers.allow, cidrs({"127.0.0.0/8", "::1/128"}));
     EXPECT_EQ(c.auth.secrets, std::vector<std::string>{"hallpass-dev-secret-change-me"});
     ASSERT_EQ(c.auth.users.size(), 1u);
     EXPECT_EQ(c.auth.users[0].name, "demo");
@@ -225,7 +255,7 @@ TEST(ConfigLoad, BundledProductionExampleLoads) {
     EXPECT_FALSE(c.tls.self_signed);
     EXPECT_EQ(c.user, "hallpass");
     EXPECT_EQ(c.group, "hallpass");
-    EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"185.62.212.128/25"});
+    EXPECT_EQ(c.relay.ranges, cidrs({"185.62.212.128/25"}));
     EXPECT_EQ(c.server_name, "turn.example.org");
 }
 
@@ -263,7 +293,7 @@ TEST(ConfigLoad, MissingFileNamesPath) {
 TEST(ConfigStream, ListenerIsAddressOrMapping) {
     const Config c = parse_config(
         Doc().listen("listen: {tcp: [\"127.0.0.1:3478\", {address: \"[::1]:3479\", "
-                     "proxy_protocol: true}, {address: \"127.0.0.1:3480\"}, "
+                     "proxy_protocol: true, trusted: [\"127.0.0.1/32\"]}, {address: \"127.0.0.1:3480\"}, "
                      "{address: \"127.0.0.1:3481\", proxy_protocol: false}]}")
             .text(),
         "t.yaml");
@@ -292,7 +322,7 @@ TEST(ConfigStream, BadListenerEntries) {
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:1\", proxy: true}]}")
                            .text()),
               "test.yaml: listen.tcp[0].proxy: unknown key (expected one of: address, "
-              "proxy_protocol)");
+              "proxy_protocol, trusted)");
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{proxy_protocol: true}]}").text()),
               "test.yaml: listen.tcp[0].address: required key is missing");
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:1\", "
@@ -301,14 +331,14 @@ TEST(ConfigStream, BadListenerEntries) {
               "test.yaml: listen.tcp[0].proxy_protocol: must be true or false (got \"yes\")");
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [[\"127.0.0.1:1\"]]}").text()),
               "test.yaml: listen.tcp[0]: must be ip:port or {address: ip:port, proxy_protocol: "
-              "true} (got a list)");
+              "true, trusted: [CIDR]} (got a list)");
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:0\"}]}").text()),
               "test.yaml: listen.tcp[0].address: port must be between 1 and 65535 (got 0)");
 }
 
 TEST(ConfigStream, DuplicateAddresses) {
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [\"127.0.0.1:3478\", {address: "
-                                    "\"127.0.0.1:3478\", proxy_protocol: true}]}")
+                                    "\"127.0.0.1:3478\", proxy_protocol: true, trusted: [\"::1/128\"]}]}")
                            .text()),
               "test.yaml: listen.tcp[1]: duplicate address 127.0.0.1:3478");
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [\"127.0.0.1:443\"], tls: [\"127.0.0.1:"
@@ -478,16 +508,20 @@ TEST(ConfigErrors, NoListenerAtAll) {
 TEST(ConfigErrors, BadCidr) {
     EXPECT_EQ(
         error_of(Doc().relay("relay: {ranges: [\"10.0.0.0/33\"]}").text()),
-        "test.yaml: relay.ranges[0]: bad CIDR block: prefix must be 0..32 (got \"10.0.0.0/33\")");
+        "test.yaml: relay.ranges[0]: bad CIDR block: prefix /33 is out of range for IPv4 (0-32) (got "
+        "\"10.0.0.0/33\")");
     EXPECT_EQ(error_of(Doc().relay("relay: {ranges: [\"185.62.212.128/24\"]}").text()),
               "test.yaml: relay.ranges[0]: bad CIDR block: host bits are set (the network would "
               "be 185.62.212.0/24) (got \"185.62.212.128/24\")");
-    EXPECT_EQ(
-        error_of(Doc().extra("peers: {deny: [\"10.0.0.1\"]}").text()),
-        "test.yaml: peers.deny[0]: bad CIDR block: expected address/prefix (got \"10.0.0.1\")");
+    // A bare address is a one-address block.
+    EXPECT_EQ(parse_config(Doc().extra("peers: {deny: [\"10.0.0.1\"]}").text(), "t.yaml").peers.deny,
+              cidrs({"10.0.0.1/32"}));
+    EXPECT_EQ(error_of(Doc().extra("peers: {deny: [\"10.0.0.1/x\"]}").text()),
+              "test.yaml: peers.deny[0]: bad CIDR block: prefix 'x' is not a number (got \"10.0.0.1/x\")");
     EXPECT_EQ(
         error_of(Doc().extra("peers: {allow: [\"fe80::/129\"]}").text()),
-        "test.yaml: peers.allow[0]: bad CIDR block: prefix must be 0..128 (got \"fe80::/129\")");
+        "test.yaml: peers.allow[0]: bad CIDR block: prefix /129 is out of range for IPv6 (0-128) (got "
+        "\"fe80::/129\")");
 }
 
 TEST(ConfigErrors, RelayRangesRequired) {
@@ -539,9 +573,11 @@ TEST(ConfigErrors, WrongType) {
 
 TEST(ConfigErrors, NoUsersNorSecrets) {
     EXPECT_EQ(error_of(Doc().auth("auth: {secrets: []}").text()),
-              "test.yaml: auth: needs at least one user (auth.users) or one secret (auth.secrets)");
+              "test.yaml: auth: needs at least one user (auth.users) or one secret (auth.secrets or "
+              "auth.secrets_file)");
     EXPECT_EQ(error_of(Doc().auth("").text()),
-              "test.yaml: auth: needs at least one user (auth.users) or one secret (auth.secrets)");
+              "test.yaml: auth: needs at least one user (auth.users) or one secret (auth.secrets or "
+              "auth.secrets_file)");
 }
 
 TEST(ConfigErrors, BadUsers) {
@@ -622,7 +658,7 @@ TEST(ConfigOverrides, ListIsCommaSeparated) {
 
 TEST(ConfigOverrides, StreamListenersAndTls) {
     const Config c = parse_config(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:3479\", "
-                                               "proxy_protocol: true}]}")
+                                               "proxy_protocol: true, trusted: [\"127.0.0.1/32\"]}]}")
                                       .text(),
                                   "t.yaml",
                                   {{"listen.tcp", "127.0.0.1:3478, [::1]:3478"},
@@ -678,7 +714,7 @@ TEST(ConfigOverrides, FillAnEmptyFile) {
                                    {"relay.ranges", "127.0.0.1/32"},
                                    {"auth.secrets", "s"}});
     EXPECT_EQ(c.realm, "r");
-    EXPECT_EQ(c.relay.ranges, std::vector<std::string>{"127.0.0.1/32"});
+    EXPECT_EQ(c.relay.ranges, cidrs({"127.0.0.1/32"}));
 }
 
 TEST(ConfigOverrides, UnknownKeyNamesCommandLine) {
@@ -720,6 +756,150 @@ TEST(ConfigOverrides, ParseSetFlag) {
     EXPECT_EQ(parse_set_flag("software=").value, "");
     EXPECT_THROW(parse_set_flag("log.level"), ConfigError);
     EXPECT_THROW(parse_set_flag("=x"), ConfigError);
+}
+
+}  // namespace
+}  // namespace hallpass::config
+
+namespace hallpass::config {
+namespace {
+
+// ---- safe defaults (issue: safe by default) ---------------------------------------
+
+TEST(ConfigSafety, ProxyProtocolNeedsTrustedSources) {
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:3479\", proxy_protocol: true}]}").text()),
+              "test.yaml: listen.tcp[0].trusted: required with proxy_protocol: the addresses of the load "
+              "balancers allowed to send the PROXY header (e.g. [\"127.0.0.1/32\"]); anyone else could "
+              "claim any client address");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:3479\", trusted: [\"10.0.0.0/8\"]}]}")
+                           .text()),
+              "test.yaml: listen.tcp[0].trusted: only means something with proxy_protocol: true");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:3479\", proxy_protocol: true, "
+                                    "trusted: [\"10.0.0.1/8\"]}]}")
+                           .text()),
+              "test.yaml: listen.tcp[0].trusted[0]: bad CIDR block: host bits are set (the network would be "
+              "10.0.0.0/8) (got \"10.0.0.1/8\")");
+    const Config c = parse_config(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:3479\", proxy_protocol: "
+                                               "true, trusted: [\"10.0.0.0/8\", \"::1\"]}]}")
+                                      .text(),
+                                  "t.yaml");
+    EXPECT_EQ(c.listen.tcp[0].trusted, cidrs({"10.0.0.0/8", "::1/128"}));
+}
+
+TEST(ConfigSafety, AllocationsTotalIsAutoOrACount) {
+    EXPECT_FALSE(parse_config(Doc().extra("limits: {allocations_total: auto}").text(), "t.yaml").limits.allocations_total);
+    EXPECT_EQ(parse_config(Doc().extra("limits: {allocations_total: 500}").text(), "t.yaml").limits.allocations_total,
+              500u);
+    EXPECT_EQ(error_of(Doc().extra("limits: {allocations_total: 0}").text()),
+              "test.yaml: limits.allocations_total: must be auto or at least 1 (0 no longer means unlimited: "
+              "auto sizes the limit to the relay addresses and the open file limit)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {allocations_total: lots}").text()),
+              "test.yaml: limits.allocations_total: must be auto or a number of allocations (got \"lots\")");
+    // Per user, 0 stays the explicit way to lift the limit.
+    EXPECT_EQ(parse_config(Doc().extra("limits: {allocations_per_user: 0}").text(), "t.yaml").limits.allocations_per_user,
+              0u);
+}
+
+TEST(ConfigSafety, PerAllocationLimitsHaveBounds) {
+    EXPECT_EQ(error_of(Doc().extra("limits: {permissions_per_allocation: 0}").text()),
+              "test.yaml: limits.permissions_per_allocation: must be between 1 and 65535 (got 0)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {channels_per_allocation: 20000}").text()),
+              "test.yaml: limits.channels_per_allocation: must be between 1 and 16384 (got 20000)");
+    EXPECT_EQ(error_of(Doc().extra("limits: {connections_ipv6_prefix: 16}").text()),
+              "test.yaml: limits.connections_ipv6_prefix: must be between 32 and 128 (got 16)");
+}
+
+class SecretsFile : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("hallpass-secrets-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string write(const std::string& name, const std::string& text) {
+        const auto path = dir_ / name;
+        std::ofstream(path) << text;
+        return path.string();
+    }
+    std::filesystem::path dir_;
+};
+
+TEST_F(SecretsFile, SecretsComeFromTheFileAfterTheList) {
+    const auto path = write("secrets", "# rotated 2026-11\n  newest \r\n\n# old one\nolder\n");
+    const Config c =
+        parse_config(Doc().auth("auth: {secrets: [inline], secrets_file: " + path + "}").text(), "t.yaml");
+    EXPECT_EQ(c.auth.secrets, (std::vector<std::string>{"inline", "newest", "older"}));
+    EXPECT_EQ(c.auth.secrets_file, path);
+}
+
+TEST_F(SecretsFile, AFileAloneIsEnough) {
+    const auto path = write("secrets", "only\n");
+    EXPECT_EQ(parse_config(Doc().auth("auth: {secrets_file: " + path + "}").text(), "t.yaml").auth.secrets,
+              std::vector<std::string>{"only"});
+}
+
+TEST_F(SecretsFile, RelativePathIsRelativeToTheConfigFile) {
+    write("secrets", "from-file\n");
+    const auto config = write("hallpass.yaml", Doc().auth("auth: {secrets_file: secrets}").text());
+    EXPECT_EQ(load_config(config).auth.secrets, std::vector<std::string>{"from-file"});
+}
+
+TEST_F(SecretsFile, EmptyOrMissingFileIsAnError) {
+    const auto empty = write("empty", "# nothing yet\n\n");
+    EXPECT_EQ(error_of(Doc().auth("auth: {secrets_file: " + empty + "}").text()),
+              "test.yaml: auth.secrets_file: " + empty + " holds no secret (one per line; # starts a comment)");
+    const auto missing = (dir_ / "missing").string();
+    EXPECT_EQ(error_of(Doc().auth("auth: {secrets_file: " + missing + "}").text()),
+              "test.yaml: auth.secrets_file: cannot open " + missing + ": No such file or directory");
+}
+
+TEST(ConfigSafety, CredentialTtlFitsTheLongestLifetime) {
+    EXPECT_EQ(error_of(Doc().auth("auth: {secrets: [s], credential_ttl: 86400, max_credential_lifetime: 3600}").text()),
+              "test.yaml: auth.credential_ttl: must not be greater than auth.max_credential_lifetime (3600) "
+              "(got 86400)");
+    EXPECT_EQ(parse_config(Doc().auth("auth: {secrets: [s], max_credential_lifetime: 0}").text(), "t.yaml")
+                  .auth.max_credential_lifetime,
+              0u);
+}
+
+const std::string facing_error_tail =
+    " is not a loopback address: the development credentials are public, so this server must not face a "
+    "network. Replace them (see config/hallpass.production.example.yaml), or set "
+    "unsafe_development_config_on_network: true to do it anyway";
+
+TEST(ConfigSafety, TheBundledConfigRefusesToFaceANetwork) {
+    const std::string path = std::string(HALLPASS_SOURCE_DIR) + "/config/hallpass.default.yaml";
+    try {
+        load_config(path, {{"listen.udp", "0.0.0.0:3478"}});
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()), path + " + command line: listen.udp[0]: auth.secrets holds the bundled development "
+                                                "secret, and listen.udp[0]" + facing_error_tail);
+    }
+    EXPECT_THROW(load_config(path, {{"listen.tcp", "192.0.2.1:3478"}}), ConfigError);
+    EXPECT_THROW(load_config(path, {{"relay.ranges", "192.0.2.0/24"}}), ConfigError);
+    // Loudly overridden, it starts.
+    EXPECT_NO_THROW(load_config(path, {{"listen.udp", "0.0.0.0:3478"},
+                                       {"unsafe_development_config_on_network", "true"}}));
+}
+
+TEST(ConfigSafety, EachDevelopmentCredentialCountsAlone) {
+    const std::string network = "listen: {udp: [\"0.0.0.0:3478\"]}";
+    EXPECT_EQ(error_of(Doc().listen(network).auth("auth: {users: [{name: demo, password: x}]}").text()),
+              "test.yaml: listen.udp[0]: auth.users has the demo user, and listen.udp[0]" + facing_error_tail);
+    EXPECT_EQ(error_of(Doc().listen(network).extra("peers: {allow: [\"127.0.0.0/8\"]}").text()),
+              "test.yaml: listen.udp[0]: peers.allow lets clients relay to loopback (127.0.0.0/8), and "
+              "listen.udp[0]" + facing_error_tail);
+    EXPECT_THROW(parse_config(Doc().listen(network).extra("peers: {allow: [\"0.0.0.0/0\"]}").text(), "t"),
+                 ConfigError);
+    EXPECT_THROW(parse_config(Doc().listen(network).extra("peers: {allow: [\"::1/128\"]}").text(), "t"),
+                 ConfigError);
+    // Real credentials on a network are what production looks like.
+    EXPECT_NO_THROW(parse_config(Doc().listen(network).extra("peers: {allow: [\"10.0.0.20/32\"]}").text(), "t"));
+    // Development credentials on loopback are what trying it looks like.
+    EXPECT_NO_THROW(parse_config(Doc().auth("auth: {secrets: [hallpass-dev-secret-change-me]}").text(), "t"));
 }
 
 }  // namespace

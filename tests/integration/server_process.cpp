@@ -67,7 +67,8 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
     if (settings.tcp) listen += quoted(tcp_ = {loopback, distinct_tcp_port()});
     if (settings.proxied_tcp) {
         proxied_ = {loopback, distinct_tcp_port()};
-        listen += std::string(settings.tcp ? ", " : "") + "{address: " + quoted(proxied_) + ", proxy_protocol: true}";
+        listen += std::string(settings.tcp ? ", " : "") + "{address: " + quoted(proxied_) +
+                  ", proxy_protocol: true, trusted: [\"127.0.0.0/8\"]}";
     }
     listen += "]\n";
     if (settings.tls) {

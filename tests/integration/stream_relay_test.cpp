@@ -64,7 +64,9 @@ void relay_both_ways(TurnSession& s, UdpEndpoint& peer, TransportAddress* relaye
 
 class StreamRelay : public ::testing::Test {
 protected:
-    ServerProcess server{{users, 0, 500, true, true, true}};
+    // No bandwidth limit here: these tests push media past the per-connection queue, and
+    // the per-allocation budget would drop it first (see abuse_test.cpp for that limit).
+    ServerProcess server{{users + "limits: {allocation_bps: 0}\n", 0, 500, true, true, true}};
     UdpEndpoint peer;
 };
 

@@ -55,11 +55,11 @@ TEST(TurnAllocate, SucceedsOnRetryWithRelayFromPoolDefaultLifetimeAndMappedAddre
     EXPECT_TRUE(cidr("192.0.2.0/24").contains(r.relayed->ip));
     EXPECT_GE(r.relayed->port, 16384);
     EXPECT_LE(r.relayed->port, 32767);
-    EXPECT_TRUE(h.host.pool.is_in_use(*r.relayed));
+    EXPECT_TRUE(h.host.book.pool().is_in_use(*r.relayed));
     EXPECT_EQ(r.lifetime, 600u);
     EXPECT_EQ(r.mapped, h.tuple.client);
     EXPECT_EQ(h.host.created.size(), 1u);
-    EXPECT_EQ(h.host.quota.of("alice"), 1u);
+    EXPECT_EQ(h.host.book.ledger().of("alice"), 1u);
 }
 
 TEST(TurnAllocate, CapsRequestedLifetimeAt3600) {
@@ -126,7 +126,7 @@ TEST(TurnAllocate, RefusesTcpTransportWith442) {
     TurnClient c("alice", "alice-pw", 1);
     EXPECT_EQ(h.allocate(c, with_transport(stun::RequestedTransport::tcp)).code,
               ErrorCode::unsupported_transport_protocol);
-    EXPECT_EQ(h.host.quota.total(), 0u);
+    EXPECT_EQ(h.host.book.ledger().total(), 0u);
 }
 
 TEST(TurnAllocate, RefusesSecondAllocateOnSameFiveTupleWith437) {
@@ -152,7 +152,7 @@ TEST(TurnAllocate, AnswersRetransmittedAllocateWithSameSuccess) {
     EXPECT_EQ(bytes_of(second.bytes), first_reply);
     EXPECT_EQ(c.handle_response(first_reply).kind, Kind::success);
     EXPECT_EQ(h.server.allocation_count(), 1u);
-    EXPECT_EQ(h.host.quota.total(), 1u);
+    EXPECT_EQ(h.host.book.ledger().total(), 1u);
 }
 
 TEST(TurnAllocate, RefusesAllocationPastUserQuotaWith486) {
@@ -189,7 +189,8 @@ TEST(TurnAllocate, AcceptsValidRestUsername) {
     TurnClient c(user, rest_password(secret_one, user), 1);
     const ClientResult r = h.allocate(c);
     EXPECT_EQ(r.kind, Kind::success);
-    EXPECT_EQ(h.host.quota.of(user), 1u);
+    EXPECT_EQ(h.host.book.ledger().of(user), 0u);  // counted by user id, not username
+    EXPECT_EQ(h.host.book.ledger().of("student-7"), 1u);
 }
 
 TEST(TurnAllocate, RefusesExpiredRestUsernameWith401) {
@@ -218,7 +219,7 @@ TEST(TurnAllocate, RefusesUnsupportedAddressFamilyWith440) {
     const ClientResult r = h.allocate(c, with_family(AddressFamily::ipv6));
     EXPECT_EQ(r.kind, Kind::error);
     EXPECT_EQ(r.code, ErrorCode::address_family_not_supported);
-    EXPECT_EQ(h.host.quota.total(), 0u);
+    EXPECT_EQ(h.host.book.ledger().total(), 0u);
 }
 
 TEST(TurnAllocate, GivesIpv6RelayWhenAskedAndSupported) {

@@ -77,12 +77,12 @@ TEST_F(TurnChannel, RefusesChannelNumbersOutOfRangeWith400) {
 // RFC 8656 §12 reserves 0x5000-0x7FFF.
 TEST_F(TurnChannel, AcceptsRfc5766ChannelNumbersAbove0x4FFF) {
     EXPECT_EQ(h.bind(alice, 0x5000, peer).kind, Kind::success);
-    EXPECT_EQ(h.bind(alice, 0x7FFF, at("198.51.100.8:4000")).kind, Kind::success);
+    EXPECT_EQ(h.bind(alice, 0x7FFF, at("198.52.100.8:4000")).kind, Kind::success);
 }
 
 TEST_F(TurnChannel, RefusesBoundChannelForAnotherPeerWith400) {
     ASSERT_EQ(h.bind(alice, 0x4000, peer).kind, Kind::success);
-    EXPECT_EQ(h.bind(alice, 0x4000, at("198.51.100.8:4000")).code, ErrorCode::bad_request);
+    EXPECT_EQ(h.bind(alice, 0x4000, at("198.52.100.8:4000")).code, ErrorCode::bad_request);
 }
 
 TEST_F(TurnChannel, RefusesBoundPeerOnAnotherChannelWith400) {

@@ -21,8 +21,8 @@ TEST_F(TurnExpiry, TickAfterLifetimeEndsAllocationAsExpired) {
     ASSERT_EQ(h.host.ended.size(), 1u);
     EXPECT_EQ(h.host.ended[0].why, EndReason::expired);
     EXPECT_EQ(h.host.ended[0].username, "alice");
-    EXPECT_FALSE(h.host.pool.is_in_use(relayed));
-    EXPECT_EQ(h.host.quota.total(), 0u);
+    EXPECT_FALSE(h.host.book.pool().is_in_use(relayed));
+    EXPECT_EQ(h.host.book.ledger().total(), 0u);
     // A late packet on the old relay socket finds nothing.
     std::array<std::uint8_t, 4> data{1, 2, 3, 4};
     EXPECT_FALSE(h.from_peer(peer, data).deliver);
@@ -33,8 +33,8 @@ TEST_F(TurnExpiry, ConnectionCloseEndsAllocation) {
     EXPECT_EQ(h.server.allocation_count(), 0u);
     ASSERT_EQ(h.host.ended.size(), 1u);
     EXPECT_EQ(h.host.ended[0].why, EndReason::connection_closed);
-    EXPECT_FALSE(h.host.pool.is_in_use(relayed));
-    EXPECT_EQ(h.host.quota.total(), 0u);
+    EXPECT_FALSE(h.host.book.pool().is_in_use(relayed));
+    EXPECT_EQ(h.host.book.ledger().total(), 0u);
 }
 
 TEST_F(TurnExpiry, ConnectionCloseOfAnotherTupleLeavesAllocation) {
@@ -49,8 +49,8 @@ TEST_F(TurnExpiry, EndAllEndsEveryAllocationAsShutdown) {
     EXPECT_EQ(h.server.allocation_count(), 0u);
     ASSERT_EQ(h.host.ended.size(), 2u);
     EXPECT_EQ(h.host.ended[1].why, EndReason::shutdown);
-    EXPECT_EQ(h.host.pool.in_use(), 0u);
-    EXPECT_EQ(h.host.quota.total(), 0u);
+    EXPECT_EQ(h.host.book.pool().in_use(), 0u);
+    EXPECT_EQ(h.host.book.ledger().total(), 0u);
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ TEST_F(TurnPermission, DeliversPeerDataAsDataIndicationOncePermitted) {
 
 TEST_F(TurnPermission, PermissionCoversEveryPortOfThePeerIp) {
     ASSERT_EQ(h.permit(alice, peer).kind, Kind::success);
-    const TransportAddress other_port = at("198.51.100.7:4001");
+    const TransportAddress other_port = at("198.52.100.7:4001");
     auto in = TurnClient::parse_incoming(h.from_peer(other_port, payload).bytes);
     ASSERT_TRUE(in);
     EXPECT_EQ(in->peer, other_port);
@@ -81,7 +81,7 @@ TEST_F(TurnPermission, PermissionCoversEveryPortOfThePeerIp) {
 TEST_F(TurnPermission, DropsPeerDataWithoutPermission) {
     EXPECT_FALSE(h.from_peer(peer, payload).deliver);
     ASSERT_EQ(h.permit(alice, peer).kind, Kind::success);
-    EXPECT_FALSE(h.from_peer(at("198.51.100.99:4000"), payload).deliver);
+    EXPECT_FALSE(h.from_peer(at("198.52.100.99:4000"), payload).deliver);
 }
 
 TEST_F(TurnPermission, PermissionExpiresAfter300Seconds) {

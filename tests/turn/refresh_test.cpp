@@ -43,14 +43,15 @@ TEST_F(TurnRefresh, LifetimeZeroDeletesAllocationAndReleasesEverything) {
     EXPECT_EQ(h.host.ended[0].username, "alice");
     ASSERT_EQ(h.host.closed.size(), 1u);
     EXPECT_EQ(h.host.closed[0], relayed);
-    EXPECT_FALSE(h.host.pool.is_in_use(relayed));
-    EXPECT_EQ(h.host.quota.total(), 0u);
+    EXPECT_FALSE(h.host.book.pool().is_in_use(relayed));
+    EXPECT_EQ(h.host.book.ledger().total(), 0u);
     // The 5-tuple is free again.
     EXPECT_EQ(h.allocate(alice).kind, Kind::success);
 }
 
 TEST_F(TurnRefresh, RefusesAnotherUsernameWith441) {
     TurnClient bob("bob", "bob-pw", 2);
+    h.challenge(bob);  // bob learns a nonce for this 5-tuple, as a real client would
     const ClientResult r = h.refresh(bob, 600);
     EXPECT_EQ(r.kind, Kind::error);
     EXPECT_EQ(r.code, ErrorCode::wrong_credentials);
@@ -60,9 +61,21 @@ TEST_F(TurnRefresh, RefusesAnotherUsernameWith441) {
 TEST(TurnRefreshAlone, RefusesRefreshWithoutAllocationWith437) {
     Harness h;
     TurnClient c("alice", "alice-pw", 1);
+    h.challenge(c);
     const ClientResult r = h.refresh(c, 600);
     EXPECT_EQ(r.kind, Kind::error);
     EXPECT_EQ(r.code, ErrorCode::allocation_mismatch);
+}
+
+TEST(TurnRefreshAlone, AnswersAnUnsignedRefreshWithABare400) {
+    // No real client sends one (a Refresh comes after an Allocate, credentials in hand), and
+    // a 401 would be several times its size: see amplification_test.cpp.
+    Harness h;
+    TurnClient c("alice", "alice-pw", 1);
+    const ClientResult r = h.exchange(c, c.refresh_request(h.out, 600), h.tuple);
+    EXPECT_EQ(r.kind, Kind::error);
+    EXPECT_EQ(r.code, ErrorCode::bad_request);
+    EXPECT_TRUE(c.nonce().empty());
 }
 
 }  // namespace

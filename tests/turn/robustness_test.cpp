@@ -71,7 +71,7 @@ TEST_F(TurnRobustness, RandomBodiesBehindValidStunHeaderNeverCrash) {
 }
 
 TEST_F(TurnRobustness, TruncatedAndBitFlippedRequestsNeverCrash) {
-    const std::array<TransportAddress, 2> peers{peer, at("198.51.100.8:1")};
+    const std::array<TransportAddress, 2> peers{peer, at("198.52.100.8:1")};
     AllocateOptions options;
     options.lifetime = 10;
     options.even_port = true;

@@ -109,7 +109,7 @@ TEST(TurnClient, ParseIncomingRejectsOtherMessages) {
     const Bytes truncated{0x40, 0x00, 0x00, 0x08, 1, 2};
     EXPECT_FALSE(TurnClient::parse_incoming(truncated));
     // A Send indication is what the client sends, not what it receives.
-    const auto send = c.send_indication(buf, at("198.51.100.7:1"), truncated);
+    const auto send = c.send_indication(buf, at("198.52.100.7:1"), truncated);
     EXPECT_FALSE(TurnClient::parse_incoming(send));
 }
 

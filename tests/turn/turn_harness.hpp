@@ -1,7 +1,8 @@
 // A TurnServer with everything around it faked, and a TurnClient to talk to it: no
-// sockets, no clock. The host hands out real relay addresses from an alloc::RelayAddressPool
-// and counts quotas in a real alloc::QuotaLedger, and records what the core told it; time
-// is an Instant the test moves by hand.
+// sockets, no clock. The host opens relay addresses with the server's own policy
+// (alloc::open_relay_address over a real RelayAddressBook: pool, quotas, reservations),
+// with binding faked — addresses listed in `in_use_elsewhere` fail as another process's —
+// and records what the core told it; time is an Instant the test moves by hand.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,11 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include <set>
+
 #include "alloc/cidr_block.hpp"
-#include "alloc/quota_ledger.hpp"
-#include "alloc/even_port_pair.hpp"
-#include "alloc/relay_address_pool.hpp"
-#include "alloc/reservation_table.hpp"
+#include "alloc/relay_address_opening.hpp"
 #include "turn/turn_client.hpp"
 #include "turn/turn_server.hpp"
 
@@ -47,34 +47,28 @@ struct Ended {
 class FakeHost : public AllocationHost {
 public:
     FakeHost(std::string_view range, std::size_t total_quota, std::size_t user_quota)
-        : pool({cidr(range)}), quota(total_quota, user_quota) {}
+        : book(alloc::RelayAddressPool({cidr(range)}), alloc::QuotaLedger(total_quota, user_quota), 42) {}
 
-    alloc::QuotaLedger::Verdict reserve_quota(std::string_view user) override {
-        return quota.reserve(user);
+    bool supports(AddressFamily family) const override { return book.supports(family); }
+    std::variant<RelayEndpoint, alloc::RelayRefusal> open_relay(alloc::AllocationId, std::string_view identity,
+                                                                const alloc::RelayRequest& request,
+                                                                const RelaySocketOptions& socket,
+                                                                Instant now) override {
+        last_socket = socket;
+        alloc::RelayOpening opening;
+        opening.fresh_token[0] = static_cast<std::uint8_t>(++tokens_issued);
+        auto bind = [&](const TransportAddress& a) {
+            ++bind_attempts;
+            return in_use_elsewhere.contains(a) ? alloc::BindOutcome::in_use_elsewhere : alloc::BindOutcome::bound;
+        };
+        auto with_book = [&](auto&& f) { return f(book); };
+        auto opened = alloc::open_relay_address(with_book, identity, request, now.monotonic, bind, opening);
+        if (auto* refusal = std::get_if<alloc::RelayRefusal>(&opened)) return *refusal;
+        const auto& o = std::get<alloc::RelayOpened>(opened);
+        return RelayEndpoint{o.address, o.address, o.reservation};
     }
-    void release_quota(std::string_view user) override { quota.release(user); }
-    bool supports(AddressFamily family) const override { return pool.supports(family); }
-    std::optional<RelayEndpoint> open_relay(alloc::AllocationId, const RelayRequest& request,
-                                            Instant now) override {
-        if (request.token) {
-            auto a = reservations.take(*request.token, now.monotonic);
-            if (!a) return std::nullopt;
-            return RelayEndpoint{*a, *a, std::nullopt};
-        }
-        if (request.reserve_next) {
-            auto pair = alloc::acquire_even_pair(pool, request.family, rng);
-            if (!pair) return std::nullopt;
-            alloc::ReservationToken token{};
-            token[0] = static_cast<std::uint8_t>(++tokens_issued);
-            reservations.add(token, pair->second, now.monotonic);
-            return RelayEndpoint{pair->first, pair->first, token};
-        }
-        auto a = pool.acquire(request.family, rng, request.even_port);
-        if (!a) return std::nullopt;
-        return RelayEndpoint{*a, *a, std::nullopt};
-    }
-    void close_relay(alloc::AllocationId, const TransportAddress& bound) override {
-        pool.release(bound);
+    void close_relay(alloc::AllocationId, std::string_view identity, const TransportAddress& bound) override {
+        book.end_allocation(identity, bound);
         closed.push_back(bound);
     }
     void allocation_created(const alloc::Allocation& a, Instant) override {
@@ -84,11 +78,11 @@ public:
         ended.push_back({a.id, a.username, why});
     }
 
-    alloc::RelayAddressPool pool;
-    alloc::QuotaLedger quota;
-    alloc::ReservationTable reservations;
+    alloc::RelayAddressBook book;
+    std::set<TransportAddress> in_use_elsewhere;
     int tokens_issued = 0;
-    std::mt19937_64 rng{42};
+    int bind_attempts = 0;
+    RelaySocketOptions last_socket;
     std::vector<alloc::AllocationId> created;
     std::vector<Ended> ended;
     std::vector<TransportAddress> closed;
@@ -99,6 +93,10 @@ struct HarnessOptions {
     std::size_t total_quota = 0;  // 0: unlimited
     std::size_t user_quota = 0;
     std::vector<std::string> allow;
+    std::vector<std::string> deny;
+    std::vector<std::string> own_endpoints;
+    ServerOptions server;
+    std::int64_t max_credential_lifetime = 0;
     alloc::Transport transport = alloc::Transport::udp;
     std::int64_t nonce_lifetime = 600;
 };
@@ -107,11 +105,11 @@ class Harness {
 public:
     explicit Harness(const HarnessOptions& o = {})
         : credentials(std::string(realm), {{"alice", "alice-pw"}, {"bob", "bob-pw"}},
-                      {std::string(secret_one), std::string(secret_two)}),
+                      {std::string(secret_one), std::string(secret_two)}, {o.max_credential_lifetime}),
           nonces(std::array<std::uint8_t, 32>{1, 2, 3}, o.nonce_lifetime),
-          policy(blocks(o.allow), {}),
+          policy(PeerRules{blocks(o.allow), blocks(o.deny), addresses(o.own_endpoints)}),
           host(o.relay_range, o.total_quota, o.user_quota),
-          server(ServerOptions{}, credentials, nonces, policy, host),
+          server(o.server, credentials, nonces, policy, host),
           tuple{at("203.0.113.5:50000"), at("198.51.100.1:3478"), o.transport} {}
 
     // Another client behind the same server address: another port of the same NAT.
@@ -147,6 +145,15 @@ public:
         ClientResult r = exchange(c, build(), from);
         if (r.kind == Kind::retry) r = exchange(c, build(), from);
         return r;
+    }
+
+    // An unsigned Allocate answered with 401: the client learns the realm and a nonce for
+    // `from`, as a real client does before anything else.
+    void challenge(TurnClient& c) { challenge(c, tuple); }
+    void challenge(TurnClient& c, const alloc::FiveTuple& from) {
+        const ClientAction a = send(c.allocate_request(out), from);
+        ASSERT_EQ(a.kind, ClientAction::Kind::reply);
+        ASSERT_EQ(c.handle_response(a.bytes).kind, Kind::retry);
     }
 
     ClientResult allocate(TurnClient& c, AllocateOptions o = {}) { return allocate(c, tuple, o); }
@@ -188,6 +195,11 @@ private:
         for (const auto& t : texts) out.push_back(cidr(t));
         return out;
     }
+    static std::vector<TransportAddress> addresses(const std::vector<std::string>& texts) {
+        std::vector<TransportAddress> out;
+        for (const auto& t : texts) out.push_back(at(t));
+        return out;
+    }
 };
 
 // A harness with alice's allocation already made.
@@ -203,7 +215,7 @@ protected:
     Harness h;
     TurnClient alice{"alice", "alice-pw", 1};
     TransportAddress relayed;
-    const TransportAddress peer = at("198.51.100.7:4000");
+    const TransportAddress peer = at("198.52.100.7:4000");
 };
 
 }  // namespace hallpass::turn::testing

@@ -1,0 +1,25 @@
+#include "alloc/allocation_limit.hpp"
+
+#include <algorithm>
+
+namespace hallpass::alloc {
+
+AllocationLimit derive_allocation_limit(const HostCapacity& host) {
+    const std::uint64_t fixed = process_files + std::uint64_t{host.workers} * (files_per_worker + host.listeners);
+    const std::uint64_t usable = host.open_files > fixed ? host.open_files - fixed : 0;
+    AllocationLimit limit;
+    std::uint64_t files_for_allocations = 0;
+    if (host.connections_total != 0 && host.connections_total < usable) {
+        files_for_allocations = usable - host.connections_total;
+    } else {
+        // Unlimited connections, or more than the files there are: split what is left.
+        limit.files_short = host.connections_total >= usable || host.connections_total == 0;
+        files_for_allocations = usable / 2;
+    }
+    limit.value = std::min(host.relay_addresses, files_for_allocations);
+    limit.bound = files_for_allocations < host.relay_addresses ? AllocationLimit::Bound::open_files
+                                                              : AllocationLimit::Bound::relay_addresses;
+    return limit;
+}
+
+}  // namespace hallpass::alloc

@@ -1,0 +1,58 @@
+// ReplyRateLimiter: how many answers a worker sends, per second, to UDP requests that did
+// not authenticate — 401 and 438 challenges, Binding answers, small errors. Over UDP the
+// source address can be forged, so every such answer could land on a victim; each is kept
+// small (about twice its request at most), and this bounds how many there are: per source
+// prefix (IPv4 /24, IPv6 /48: one school's NAT pool, or one victim network) and in total.
+// The table is fixed in size: a flood of fresh sources cannot grow it. An entry whose bucket
+// is full again carries no information and may be reused; when every place a prefix could
+// go is held by a prefix that is being limited, the answer is refused (fail closed).
+// Per worker, like everything on the packet path: no locks.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "alloc/millis.hpp"
+#include "stun/transport_address.hpp"
+
+namespace hallpass::turn {
+
+struct ReplyRateLimits {
+    std::uint32_t per_prefix_per_second = 2000;  // 0: no limit at all
+    std::uint32_t per_prefix_burst = 10000;
+    std::uint32_t total_per_second = 50000;
+};
+
+class ReplyRateLimiter {
+public:
+    static constexpr std::size_t table_size = 4096;  // entries; a power of two
+    static constexpr std::size_t probe_length = 8;
+
+    ReplyRateLimiter(const ReplyRateLimits& limits, std::uint64_t seed);
+
+    // True if one more answer may go to `source` now (and counts it).
+    bool allow(const IpAddress& source, alloc::Millis now);
+    // Entries in use: bounded by table_size whatever the traffic.
+    std::size_t tracked() const;
+    static IpAddress prefix_of(const IpAddress& source);
+
+private:
+    struct Entry {
+        IpAddress prefix;
+        std::int64_t tokens_milli = 0;  // thousandths of an answer
+        alloc::Millis last{0};
+        bool used = false;
+    };
+    std::int64_t refilled(const Entry& e, alloc::Millis now, std::int64_t rate, std::int64_t burst) const;
+    bool take_total(alloc::Millis now);
+
+    ReplyRateLimits limits_;
+    std::uint64_t seed_;
+    std::vector<Entry> table_;
+    std::int64_t total_tokens_milli_ = 0;
+    alloc::Millis total_last_{0};
+    bool total_started_ = false;
+};
+
+}  // namespace hallpass::turn
