@@ -92,6 +92,10 @@ std::span<const std::uint8_t> TurnClient::allocate_request(std::span<std::uint8_
     if (options.even_port) b.add(stun::EvenPort{options.reserve_next});
     if (options.reservation_token) b.add(stun::ReservationToken{*options.reservation_token});
     if (options.dont_fragment) b.add(stun::DontFragment{});
+    for (const auto& [type, value] : options.raw_attributes) {
+        auto v = b.append(type, value.size());
+        if (v.size() == value.size()) std::copy(value.begin(), value.end(), v.begin());
+    }
     return seal(b, method_code(Method::allocate));
 }
 

@@ -15,6 +15,8 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <vector>
 #include <span>
 #include <string>
 
@@ -36,6 +38,9 @@ struct AllocateOptions {
     // REQUESTED-TRANSPORT protocol number (17 = UDP, the only one RFC 8656 relays);
     // nullopt leaves the attribute out, which a conformant server answers with 400.
     std::optional<std::uint8_t> transport = 17;
+    // Attributes written as given, type and value, after the ones above: for testing how a
+    // server meets malformed ones (a LIFETIME of 3 bytes, say).
+    std::vector<std::pair<std::uint16_t, std::vector<std::uint8_t>>> raw_attributes;
 };
 
 struct ClientResult {

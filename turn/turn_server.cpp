@@ -95,8 +95,9 @@ ClientAction TurnServer::on_stun(const alloc::FiveTuple& from, const stun::Messa
         stun::UnknownAttributes u;
         std::copy_n(unknown.begin(), n, u.types.begin());
         u.count = n;
+        // Unauthenticated, so the code without its reason phrase (see error()).
         auto b = r.builder(MessageClass::error);
-        b.add(stun::ErrorCodeAttribute::of(ErrorCode::unknown_attribute)).add(u);
+        b.add(stun::ErrorCodeAttribute{static_cast<std::uint16_t>(ErrorCode::unknown_attribute), {}}).add(u);
         return finish(r, b);
     }
     switch (static_cast<Method>(m.method())) {

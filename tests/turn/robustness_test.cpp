@@ -1,6 +1,9 @@
 // Junk from the network (DESIGN.md "Defaults that protect the host"): random bytes,
 // truncated and bit-flipped requests never crash the core, and each gets either nothing or
-// a well-formed STUN answer to the same transaction.
+// a well-formed STUN answer to the same transaction; an unauthenticated answer is never
+// much larger than what it answers, nothing is relayed to a peer without a permission,
+// and junk never makes or ends an allocation. (tests/fuzz/ drives the same invariants
+// with coverage guidance.)
 #include <random>
 
 #include "tests/turn/turn_harness.hpp"
@@ -37,7 +40,16 @@ protected:
     }
     void feed(std::span<const std::uint8_t> packet) {
         SCOPED_TRACE(::testing::PrintToString(bytes_of(packet)));
-        expect_sane(h.send(packet), packet);
+        const ClientAction a = h.send(packet);
+        expect_sane(a, packet);
+        if (a.kind == ClientAction::Kind::reply) {
+            const auto answer = stun::MessageView::parse(a.bytes);
+            if (answer && !answer->has(stun::AttributeType::message_integrity))
+                EXPECT_LE(a.bytes.size() * 2, packet.size() * 5) << "an unauthenticated answer of " << a.bytes.size();
+        }
+        if (a.kind == ClientAction::Kind::to_peer)
+            EXPECT_TRUE(h.server.table().permitted(a.allocation, a.peer.ip, h.now.monotonic)) << a.peer.to_string();
+        EXPECT_EQ(h.server.allocation_count(), 1u);
     }
     std::mt19937_64 rng{2024};
 };
