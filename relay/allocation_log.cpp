@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "relay/log_field.hpp"
+
 namespace hallpass::relay {
 namespace {
 
@@ -28,7 +30,7 @@ const char* transport_text(alloc::Transport t) {
 
 void log_allocation_created(unsigned worker, const alloc::Allocation& a) {
     spdlog::info("allocation created user={} client={} transport={} relay={} advertised={} lifetime={}s worker={}",
-                 a.username, a.five_tuple.client.to_string(), transport_text(a.five_tuple.transport),
+                 log_field(a.username), a.five_tuple.client.to_string(), transport_text(a.five_tuple.transport),
                  a.relay.to_string(), a.advertised.to_string(), a.granted_lifetime, worker);
 }
 
@@ -38,7 +40,7 @@ void log_allocation_ended(unsigned worker, const alloc::Allocation& a, turn::End
     spdlog::info("allocation ended user={} client={} relay={} reason={} duration={:.1f}s "
                  "bytes_to_peers={} bytes_to_client={} packets_to_peers={} packets_to_client={} "
                  "over_rate_to_peers={} over_rate_to_client={} worker={}",
-                 a.username, a.five_tuple.client.to_string(), a.relay.to_string(), reason_text(why),
+                 log_field(a.username), a.five_tuple.client.to_string(), a.relay.to_string(), reason_text(why),
                  seconds, a.traffic.bytes_to_peers, a.traffic.bytes_to_client,
                  a.traffic.packets_to_peers, a.traffic.packets_to_client, a.traffic.dropped_to_peers,
                  a.traffic.dropped_to_client, worker);

@@ -144,8 +144,9 @@ void log_summary(const config::Config& c, unsigned workers, std::string_view eng
         spdlog::info("listening tls {}{}", l.address.to_string(), l.proxy_protocol ? " (PROXY protocol)" : "");
     for (const auto& r : c.relay.ranges)
         spdlog::info("relay range {} ports {}-{}", r.to_string(), c.relay.ports.min, c.relay.ports.max);
-    spdlog::info("auth: {} user(s), {} shared secret(s); peers allowed beyond the default deny list: {}",
-                 c.auth.users.size(), c.auth.secrets.size(), c.peers.allow.size());
+    spdlog::info("auth: {} user(s), {} shared secret(s){}; peers allowed beyond the default deny list: {}",
+                 c.auth.users.size(), c.auth.secrets.size(),
+                 c.auth.secrets_file.empty() ? "" : " (some from " + c.auth.secrets_file + ")", c.peers.allow.size());
 }
 
 // On a one-machine trial the operator wants to paste something into a browser at once.

@@ -8,8 +8,9 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(
   build-essential cmake pkg-config
-  libboost1.81-dev libssl-dev liburing-dev libspdlog-dev libyaml-cpp-dev
+  libboost1.81-dev libboost-json1.81-dev libssl-dev liburing-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
   coturn chromium iproute2 openssl jq util-linux
 )
 # Node comes from elsewhere on some images; use Debian's only when it is missing.

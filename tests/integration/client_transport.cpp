@@ -64,7 +64,8 @@ StreamTransport::StreamTransport(const TransportAddress& server, const StreamOpt
     : tls_(options.tls), frames_(std::make_unique<FrameBuffer>()) {
     fd_ = ::socket(relay::socket_family(server.ip.family), SOCK_STREAM | SOCK_CLOEXEC, 0);
     const auto to = relay::to_socket_address(server);
-    if (::connect(fd_, to.get(), to.length) != 0) {
+    const auto from = relay::to_socket_address({options.source.value_or(IpAddress{server.ip.family, {}}), 0});
+    if ((options.source && ::bind(fd_, from.get(), from.length) != 0) || ::connect(fd_, to.get(), to.length) != 0) {
         ::close(fd_);
         fd_ = -1;
         return;

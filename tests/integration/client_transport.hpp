@@ -32,6 +32,7 @@ struct StreamOptions {
     bool tls = false;
     std::vector<std::string> alpn;  // offered protocols, e.g. {"stun.turn"}
     std::string prefix;             // raw bytes sent first (a PROXY header)
+    std::optional<IpAddress> source = std::nullopt;  // the address to connect from (127.0.0.0/8 holds many)
 };
 
 class StreamTransport : public ClientTransport {

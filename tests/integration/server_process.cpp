@@ -30,12 +30,13 @@ std::string engine_line() {
     return engine && *engine ? std::string("io_engine: ") + engine + "\n" : "";
 }
 
-std::string base_config(const std::string& ranges, std::uint16_t relay_min, std::uint16_t relay_count) {
+std::string base_config(const std::string& ranges, std::uint16_t relay_min, std::uint16_t relay_count,
+                        const std::string& log_format) {
     return engine_line() + "realm: hallpass.test\n"
            "relay:\n  ranges: [" + ranges + "]\n"
            "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + relay_count - 1) + "}\n"
            "workers: 2\n"
-           "log: {level: info}\n";
+           "log: {level: info, format: " + log_format + "}\n";
 }
 
 std::uint16_t random_relay_block() {
@@ -68,7 +69,7 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
     if (settings.proxied_tcp) {
         proxied_ = {loopback, distinct_tcp_port()};
         listen += std::string(settings.tcp ? ", " : "") + "{address: " + quoted(proxied_) +
-                  ", proxy_protocol: true, trusted: [\"127.0.0.0/8\"]}";
+                  ", proxy_protocol: true, trusted: [" + settings.proxy_trusted + "]}";
     }
     listen += "]\n";
     if (settings.tls) {
@@ -76,7 +77,7 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
         listen += "tls: {certificate: " + certificate_ + ", private_key: " + private_key_ + ", self_signed: true}\n";
     }
     const std::uint16_t relay_min = settings.relay_port_min ? settings.relay_port_min : random_relay_block();
-    std::ofstream(config_path_) << base_config(settings.relay_ranges, relay_min, settings.relay_port_count) << listen
+    std::ofstream(config_path_) << base_config(settings.relay_ranges, relay_min, settings.relay_port_count, settings.log_format) << listen
                                 << settings.extra_yaml;
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
@@ -138,6 +139,11 @@ bool ServerProcess::wait_for_log(const std::string& text, std::chrono::milliseco
         if (left.count() <= 0 || !read_more(left)) return log_.find(text) != std::string::npos;
     }
     return true;
+}
+
+void ServerProcess::drain() {
+    while (read_more(std::chrono::milliseconds(0))) {
+    }
 }
 
 int ServerProcess::stop() {

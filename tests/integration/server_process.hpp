@@ -18,6 +18,8 @@ struct ServerSettings {
     bool tcp = false;        // a TCP listener
     bool tls = false;        // a TLS listener with a self-signed certificate made at start
     bool proxied_tcp = false;  // a TCP listener with proxy_protocol: true
+    std::string proxy_trusted = "\"127.0.0.0/8\"";  // its `trusted` list's items
+    std::string log_format = "text";
     std::string relay_ranges = "\"127.0.0.1/32\"";  // the YAML list's items
 };
 
@@ -35,10 +37,14 @@ public:
     const std::string& certificate_path() const { return certificate_; }
     const std::string& private_key_path() const { return private_key_; }
     pid_t pid() const { return pid_; }
+    const std::string& config_path() const { return config_path_; }
     void signal(int sig);
     // Waits for a log line containing `text`; the whole log so far is kept in log().
     bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout);
     const std::string& log() const { return log_; }
+    // Reads what the server has logged so far into log(): a long test must, or the server
+    // blocks once its output pipe is full.
+    void drain();
     // SIGTERM and wait; returns the exit status.
     int stop();
 

@@ -23,9 +23,11 @@ TransportAddress loopback(AddressFamily family, std::uint16_t port) {
 
 }  // namespace
 
-UdpEndpoint::UdpEndpoint(AddressFamily family) {
-    fd_ = ::socket(relay::socket_family(family), SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const auto local = relay::to_socket_address(loopback(family, 0));
+UdpEndpoint::UdpEndpoint(AddressFamily family) : UdpEndpoint(loopback(family, 0).ip) {}
+
+UdpEndpoint::UdpEndpoint(const IpAddress& ip) {
+    fd_ = ::socket(relay::socket_family(ip.family), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const auto local = relay::to_socket_address({ip, 0});
     if (fd_ < 0 || ::bind(fd_, local.get(), local.length) != 0) {
         const std::string why = std::strerror(errno);
         if (fd_ >= 0) ::close(fd_);

@@ -21,6 +21,9 @@ class UdpEndpoint {
 public:
     // Bound to 127.0.0.1 (or ::1) on a port the kernel picks.
     explicit UdpEndpoint(AddressFamily family = AddressFamily::ipv4);
+    // Bound to `local` (any 127.0.0.0/8 address works on Linux loopback: a test's stand-in
+    // for many different sources).
+    explicit UdpEndpoint(const IpAddress& local);
     ~UdpEndpoint();
     UdpEndpoint(const UdpEndpoint&) = delete;
     UdpEndpoint& operator=(const UdpEndpoint&) = delete;
