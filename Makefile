@@ -1,14 +1,22 @@
 # hallpass: `make run` starts the server, `make test` runs the whole suite.
 # Both work on a fresh Debian 12 machine: they install what is missing first.
 
-BUILD_DIR  ?= build
-BUILD_TYPE ?= RelWithDebInfo
-CONFIG     ?= config/hallpass.default.yaml
-JOBS       ?= $(shell nproc)
+BUILD_DIR    ?= build
+BUILD_TYPE   ?= RelWithDebInfo
+CONFIG       ?= config/hallpass.default.yaml
+JOBS         ?= $(shell nproc)
 # ctest parallelism: at most 2 (interop tests are RUN_SERIAL anyway).
-TEST_JOBS  ?= 2
+TEST_JOBS    ?= 2
+# The same unit and integration suites again, built with ASan and UBSan.
+SANITIZE_DIR ?= build-sanitize
+# libFuzzer targets (clang); `make fuzz FUZZ_SECONDS=3600` runs each for that long.
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 600
+# What `make test` gives each fuzz target: a short run that keeps the targets working.
+FUZZ_TEST_SECONDS ?= 10
 
-.PHONY: all deps configure build run test clean
+.PHONY: all deps configure build run test test-main test-sanitize test-fuzz \
+        sanitize-build fuzz-build fuzz clean
 
 all: build
 
@@ -24,8 +32,29 @@ build: configure
 run: build
 	exec $(BUILD_DIR)/relay/hallpass serve --config $(CONFIG)
 
-test: build
+# Every test: the main build's whole suite, then the unit and integration suites under
+# the sanitizers, then each fuzz target briefly.
+test: test-main test-sanitize test-fuzz
+
+test-main: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(TEST_JOBS)
 
+sanitize-build: deps
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DHALLPASS_SANITIZE=ON
+	cmake --build $(SANITIZE_DIR) -j$(JOBS)
+
+test-sanitize: sanitize-build
+	ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(TEST_JOBS) -L 'unit|integration'
+
+fuzz-build: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALLPASS_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j$(JOBS)
+
+test-fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_TEST_SECONDS)
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

@@ -76,6 +76,11 @@ public:
         for (auto& slot : slots_)
             if (slot.live) f(slot.allocation);
     }
+    template <class F>
+    void for_each(F&& f) const {
+        for (const auto& slot : slots_)
+            if (slot.live) f(slot.allocation);
+    }
 
     const TableLimits& limits() const { return limits_; }
     std::size_t permission_count() const { return permissions_.size(); }

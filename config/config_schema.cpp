@@ -271,6 +271,14 @@ std::vector<std::string> read_secrets(const Field& f) {
 // One secret per line; blank lines and lines starting with '#' are skipped, and so is the
 // white space around a secret (a trailing newline or CR from an editor is not part of it).
 std::vector<std::string> read_secrets_file(const Field& f, const std::string& path) {
+    // A device (/dev/zero, a FIFO) or a huge file would hang the start or fill memory.
+    constexpr std::uintmax_t max_size = 64 * 1024;
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+        f.fail(path + " is not a regular file");
+    if (!ec && std::filesystem::is_regular_file(status) && std::filesystem::file_size(path, ec) > max_size)
+        f.fail(path + " is larger than 64 KiB: not a list of secrets");
     std::ifstream in(path, std::ios::binary);
     if (!in) f.fail("cannot open " + path + ": " + std::strerror(errno));
     std::vector<std::string> secrets;

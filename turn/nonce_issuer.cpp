@@ -31,15 +31,17 @@ std::array<std::uint8_t, 8> NonceIssuer::mac(std::uint32_t issued, const Transpo
     return out;
 }
 
-std::string NonceIssuer::issue(const TransportAddress& client, std::int64_t now_unix) const {
+NonceIssuer::Text NonceIssuer::issue(const TransportAddress& client, std::int64_t now_unix) const {
     const auto issued = static_cast<std::uint32_t>(now_unix);
     std::uint8_t raw[raw_size];
     stun::write_u32(raw, issued);
     const auto m = mac(issued, client);
     std::copy(m.begin(), m.end(), raw + 4);
-    unsigned char text[size + 1];
-    EVP_EncodeBlock(text, raw, static_cast<int>(raw_size));
-    return std::string(reinterpret_cast<const char*>(text), size);
+    unsigned char encoded[size + 1];  // EVP_EncodeBlock adds a NUL
+    EVP_EncodeBlock(encoded, raw, static_cast<int>(raw_size));
+    Text text;
+    std::copy_n(encoded, size, text.chars.begin());
+    return text;
 }
 
 NonceIssuer::Verdict NonceIssuer::check(std::string_view nonce, const TransportAddress& client,

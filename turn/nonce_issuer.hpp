@@ -24,13 +24,18 @@ public:
 
     NonceIssuer(std::array<std::uint8_t, 32> key, std::int64_t lifetime_seconds);
 
-    std::string issue(const TransportAddress& client, std::int64_t now_unix) const;
+    static constexpr std::size_t size = 16;
+    // Held in place: a 401 is the answer to unauthenticated traffic, which must cost no
+    // heap allocation.
+    struct Text {
+        std::array<char, size> chars{};
+        std::string_view view() const { return {chars.data(), chars.size()}; }
+    };
+    Text issue(const TransportAddress& client, std::int64_t now_unix) const;
     // Anything not issued by us to this client within the lifetime is stale: the client
     // answers 438 by retrying with the fresh nonce it is given.
     Verdict check(std::string_view nonce, const TransportAddress& client,
                   std::int64_t now_unix) const;
-
-    static constexpr std::size_t size = 16;
 
 private:
     std::array<std::uint8_t, 8> mac(std::uint32_t issued, const TransportAddress& client) const;

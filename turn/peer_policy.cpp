@@ -70,16 +70,16 @@ bool PeerPolicy::permits(const IpAddress& peer) const {
     if (deny_.contains(ip)) return false;
     if (allow_.contains(ip)) return true;
     if (builtin_.contains(ip)) return false;
-    for (const IpAddress& inside : embedded_ipv4(ip).view())
-        if (!permits_one(inside)) return false;
+    for (const IpAddress& v4 : embedded_ipv4(ip))
+        if (!permits_one(v4)) return false;
     return true;
 }
 
 bool PeerPolicy::is_own_endpoint(const TransportAddress& peer) const {
     if (own_.empty()) return false;
     if (own_.contains({peer.ip.unmapped(), peer.port})) return true;
-    for (const IpAddress& inside : embedded_ipv4(peer.ip.unmapped()).view())
-        if (own_.contains({inside, peer.port})) return true;
+    for (const IpAddress& v4 : embedded_ipv4(peer.ip.unmapped()))
+        if (own_.contains({v4, peer.port})) return true;
     return false;
 }
 

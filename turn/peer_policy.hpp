@@ -15,7 +15,6 @@
 
 #include <array>
 #include <boost/unordered/unordered_flat_set.hpp>
-#include <span>
 #include <vector>
 
 #include "alloc/cidr_block.hpp"
@@ -36,10 +35,13 @@ struct PeerRules {
 // 64:ff9b::/96 and 6to4; for the local-use NAT64 prefix 64:ff9b:1::/48, one for each
 // prefix length an operator may have chosen inside it (/48, /56, /64, /96). Empty for
 // other addresses.
+// Iterable itself, so that `for (auto& v4 : embedded_ipv4(ip))` keeps the temporary alive
+// (a span into it would not).
 struct EmbeddedIpv4 {
     std::array<IpAddress, 4> addresses{};
     std::size_t count = 0;
-    std::span<const IpAddress> view() const { return {addresses.data(), count}; }
+    const IpAddress* begin() const { return addresses.data(); }
+    const IpAddress* end() const { return addresses.data() + count; }
 };
 EmbeddedIpv4 embedded_ipv4(const IpAddress& address);
 

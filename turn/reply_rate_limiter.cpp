@@ -1,6 +1,7 @@
 #include "turn/reply_rate_limiter.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "alloc/cidr_block.hpp"
 
@@ -30,7 +31,7 @@ std::uint64_t hash_of(const IpAddress& prefix, std::uint64_t seed) {
 }  // namespace
 
 ReplyRateLimiter::ReplyRateLimiter(const ReplyRateLimits& limits, std::uint64_t seed)
-    : limits_(limits), seed_(seed), table_(table_size) {}
+    : limits_(limits), seed_(seed), table_(std::bit_ceil(std::max<std::size_t>(limits.table_size, probe_length))) {}
 
 IpAddress ReplyRateLimiter::prefix_of(const IpAddress& source) {
     const IpAddress ip = source.unmapped();
@@ -65,10 +66,10 @@ bool ReplyRateLimiter::allow(const IpAddress& source, alloc::Millis now) {
     const IpAddress prefix = prefix_of(source);
     const std::int64_t rate = limits_.per_prefix_per_second;
     const std::int64_t burst = std::int64_t{std::max(limits_.per_prefix_burst, 1u)} * 1000;
-    const std::size_t start = hash_of(prefix, seed_) & (table_size - 1);
+    const std::size_t start = hash_of(prefix, seed_) & (table_.size() - 1);
     Entry* slot = nullptr;
     for (std::size_t i = 0; i < probe_length; ++i) {
-        Entry& e = table_[(start + i) & (table_size - 1)];
+        Entry& e = table_[(start + i) & (table_.size() - 1)];
         if (e.used && e.prefix == prefix) {
             slot = &e;
             break;

@@ -22,19 +22,20 @@ struct ReplyRateLimits {
     std::uint32_t per_prefix_per_second = 2000;  // 0: no limit at all
     std::uint32_t per_prefix_burst = 10000;
     std::uint32_t total_per_second = 50000;
+    std::uint32_t table_size = 4096;  // entries; a power of two
 };
 
 class ReplyRateLimiter {
 public:
-    static constexpr std::size_t table_size = 4096;  // entries; a power of two
     static constexpr std::size_t probe_length = 8;
 
     ReplyRateLimiter(const ReplyRateLimits& limits, std::uint64_t seed);
 
     // True if one more answer may go to `source` now (and counts it).
     bool allow(const IpAddress& source, alloc::Millis now);
-    // Entries in use: bounded by table_size whatever the traffic.
+    // Entries in use: bounded by table_size() whatever the traffic.
     std::size_t tracked() const;
+    std::size_t table_size() const { return table_.size(); }
     static IpAddress prefix_of(const IpAddress& source);
 
 private:

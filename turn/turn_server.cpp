@@ -168,10 +168,10 @@ ClientAction TurnServer::reply_unauthenticated(Request& r, ErrorCode code) {
     // the only answers an unauthenticated, perhaps spoofed, sender earns, so they carry
     // nothing else: no SOFTWARE and no reason phrase (the code says it; RFC 8489 §14.8
     // leaves the text free).
-    const std::string nonce = nonces_.issue(r.from.client, r.now.unix_seconds);
+    const auto nonce = nonces_.issue(r.from.client, r.now.unix_seconds);
     auto b = r.builder(MessageClass::error);
     b.add(stun::ErrorCodeAttribute{static_cast<std::uint16_t>(code), {}});
-    b.add(stun::Realm{credentials_.realm()}).add(stun::Nonce{nonce});
+    b.add(stun::Realm{credentials_.realm()}).add(stun::Nonce{nonce.view()});
     return finish(r, b);
 }
 

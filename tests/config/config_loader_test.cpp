@@ -855,6 +855,14 @@ TEST_F(SecretsFile, EmptyOrMissingFileIsAnError) {
               "test.yaml: auth.secrets_file: cannot open " + missing + ": No such file or directory");
 }
 
+TEST_F(SecretsFile, DevicesAndHugeFilesAreRefused) {
+    EXPECT_EQ(error_of(Doc().auth("auth: {secrets_file: /dev/zero}").text()),
+              "test.yaml: auth.secrets_file: /dev/zero is not a regular file");
+    const auto big = write("big", std::string(70000, 'x'));
+    EXPECT_EQ(error_of(Doc().auth("auth: {secrets_file: " + big + "}").text()),
+              "test.yaml: auth.secrets_file: " + big + " is larger than 64 KiB: not a list of secrets");
+}
+
 TEST(ConfigSafety, CredentialTtlFitsTheLongestLifetime) {
     EXPECT_EQ(error_of(Doc().auth("auth: {secrets: [s], credential_ttl: 86400, max_credential_lifetime: 3600}").text()),
               "test.yaml: auth.credential_ttl: must not be greater than auth.max_credential_lifetime (3600) "

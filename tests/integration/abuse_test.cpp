@@ -35,6 +35,10 @@ const std::string auth_yaml =
 
 std::vector<std::uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
+// Under ASan (the sanitizer build of this suite) freed memory waits in a quarantine on
+// purpose, so resident memory says nothing there about leaks; the main build checks it.
+constexpr bool memory_is_telling = !HALLPASS_SANITIZED;
+
 long resident_kib(pid_t pid) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string line;
@@ -103,7 +107,9 @@ TEST(Abuse, SilentConnectionsFromOneAddressCannotFillTheServer) {
     for (auto& c : silent) closed += c->closed_by_server(200ms);
     EXPECT_GE(closed, 20);
     // Silent ones cost the server no buffers and no TLS state: a few KiB each at most.
-    EXPECT_LT(resident_kib(server.pid()) - before, 20 * 64);
+    if (memory_is_telling) {
+        EXPECT_LT(resident_kib(server.pid()) - before, 20 * 64);
+    }
     // Another address still gets in, all the way to an allocation over TLS.
     TurnSession other(connect(server.tls_address(), {true, {"stun.turn"}, "", IpAddress::v4(127, 0, 0, 2)}), "alice",
                       "wonderland");
@@ -189,7 +195,9 @@ TEST(Abuse, AForgedSourceFloodCostsNoMemoryAndNoMedia) {
     EXPECT_EQ(received, 300);
     const long after = resident_kib(server.pid());
     // No state per unauthenticated source: the answer limiter's table is fixed in size.
-    EXPECT_LT(after - before, 4096) << before << " KiB before, " << after << " after";
+    if (memory_is_telling) {
+        EXPECT_LT(after - before, 4096) << before << " KiB before, " << after << " after";
+    }
     EXPECT_EQ(s.refresh(600).kind, Kind::success);
 }
 
@@ -216,7 +224,9 @@ TEST(Abuse, AllocationChurnReturnsFilesAndMemoryToTheirBaseline) {
     const long memory = resident_kib(server.pid());
     churn(3000);
     EXPECT_EQ(open_files(server.pid()), files);
-    EXPECT_LT(resident_kib(server.pid()) - memory, 2048) << memory << " KiB before";
+    if (memory_is_telling) {
+        EXPECT_LT(resident_kib(server.pid()) - memory, 2048) << memory << " KiB before";
+    }
 }
 
 // ---- DONT-FRAGMENT on the relay socket ----------------------------------------------------

@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "tests/integration/udp_endpoint.hpp"
 
 namespace hallpass::testing {
@@ -154,6 +156,10 @@ int ServerProcess::stop() {
     pid_ = -1;
     while (read_more(std::chrono::milliseconds(0))) {
     }
+    // In the sanitizer build (HALLPASS_SANITIZE) the server reports what it finds on its
+    // output and aborts; a test must not pass over that.
+    for (const char* finding : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"})
+        if (log_.find(finding) != std::string::npos) ADD_FAILURE() << "the server reported: " << finding << "\n" << log_;
     return status;
 }
 

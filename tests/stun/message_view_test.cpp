@@ -30,7 +30,8 @@ void expect_error(const std::vector<std::uint8_t>& bytes, std::string_view place
 }
 
 TEST(StunDecode, AcceptsAWellFormedRequest) {
-    auto m = MessageView::parse(valid_request());
+    const auto bytes = valid_request();  // the view borrows them
+    auto m = MessageView::parse(bytes);
     ASSERT_TRUE(m.ok()) << m.error().to_string();
     EXPECT_TRUE(m->is(Method::allocate, MessageClass::request));
     EXPECT_EQ(get<Lifetime>(*m)->seconds, 600u);

@@ -137,7 +137,7 @@ TEST_F(Amplification, NoUnauthenticatedAnswerIsMuchLargerThanItsRequest) {
 }
 
 TEST(ReplyRateLimit, ASourcePrefixGetsItsBurstThenItsRate) {
-    ReplyRateLimiter limiter({100, 300, 100000}, 1);
+    ReplyRateLimiter limiter({100, 300, 100000, 4096}, 1);
     const auto source = *IpAddress::parse("203.0.113.5");
     const auto neighbour = *IpAddress::parse("203.0.113.77");  // same /24
     int allowed = 0;
@@ -150,7 +150,7 @@ TEST(ReplyRateLimit, ASourcePrefixGetsItsBurstThenItsRate) {
 }
 
 TEST(ReplyRateLimit, IPv6IsLimitedPer48) {
-    ReplyRateLimiter limiter({10, 10, 100000}, 1);
+    ReplyRateLimiter limiter({10, 10, 100000, 4096}, 1);
     int allowed = 0;
     for (int i = 0; i < 100; ++i)
         allowed += limiter.allow(*IpAddress::parse("2001:db8:5:" + std::to_string(i) + "::1"), alloc::Millis{0});
@@ -158,19 +158,19 @@ TEST(ReplyRateLimit, IPv6IsLimitedPer48) {
 }
 
 TEST(ReplyRateLimit, AFloodOfFreshSourcesNeitherGrowsTheTableNorFreesAVictim) {
-    ReplyRateLimiter limiter({100, 100, 1000000000}, 7);
+    ReplyRateLimiter limiter({100, 100, 1000000000, 4096}, 7);
     const auto victim = *IpAddress::parse("198.52.100.9");
     for (int i = 0; i < 100; ++i) limiter.allow(victim, alloc::Millis{0});
     EXPECT_FALSE(limiter.allow(victim, alloc::Millis{0}));
     // A million forged sources, each in its own /24, in the same millisecond.
     for (std::uint32_t i = 0; i < 1'000'000; ++i) limiter.allow(IpAddress::v4(i << 8 | 1), alloc::Millis{0});
-    EXPECT_LE(limiter.tracked(), ReplyRateLimiter::table_size);
+    EXPECT_LE(limiter.tracked(), limiter.table_size());
     // The victim's empty bucket was never handed to anyone else: it is still limited.
     EXPECT_FALSE(limiter.allow(victim, alloc::Millis{0}));
 }
 
 TEST(ReplyRateLimit, TheTotalIsCappedToo) {
-    ReplyRateLimiter limiter({1000, 1000, 50}, 3);
+    ReplyRateLimiter limiter({1000, 1000, 50, 4096}, 3);
     int allowed = 0;
     for (std::uint32_t i = 0; i < 1000; ++i) allowed += limiter.allow(IpAddress::v4(i << 8 | 1), alloc::Millis{0});
     EXPECT_EQ(allowed, 50);
@@ -178,7 +178,7 @@ TEST(ReplyRateLimit, TheTotalIsCappedToo) {
 
 TEST(ReplyRateLimit, TheServerStopsAnsweringAForgedFloodButNotOthers) {
     HarnessOptions o;
-    o.server.unauthenticated_replies = {50, 50, 100000};
+    o.server.unauthenticated_replies = {50, 50, 100000, 4096};
     Harness h(o);
     TurnClient c("", "", 1);
     int answered = 0;
@@ -194,7 +194,7 @@ TEST(ReplyRateLimit, TheServerStopsAnsweringAForgedFloodButNotOthers) {
 
 TEST(ReplyRateLimit, StreamsAreNotLimitedTheirSourceCannotBeForged) {
     HarnessOptions o;
-    o.server.unauthenticated_replies = {5, 5, 100000};
+    o.server.unauthenticated_replies = {5, 5, 100000, 4096};
     o.transport = alloc::Transport::tcp;
     Harness h(o);
     TurnClient c("", "", 1);
@@ -203,7 +203,7 @@ TEST(ReplyRateLimit, StreamsAreNotLimitedTheirSourceCannotBeForged) {
 
 TEST(ReplyRateLimit, AuthenticatedAnswersAreNotLimited) {
     HarnessOptions o;
-    o.server.unauthenticated_replies = {2, 2, 100000};
+    o.server.unauthenticated_replies = {2, 2, 100000, 4096};
     Harness h(o);
     TurnClient alice("alice", "alice-pw", 1);
     ASSERT_EQ(h.allocate(alice).kind, Kind::success);  // the 401 took one of two

@@ -177,7 +177,7 @@ TEST(PeerPolicyIpv6, DenyWinsOverABroaderAllowAndAllowOverridesTheList) {
 TEST(PeerPolicy, EmbeddedIpv4ReadsEachForm) {
     auto inside = [](std::string_view text) {
         std::vector<std::string> out;
-        for (const auto& ip : embedded_ipv4(*IpAddress::parse(text)).view()) out.push_back(ip.to_string());
+        for (const auto& ip : embedded_ipv4(*IpAddress::parse(text))) out.push_back(ip.to_string());
         return out;
     };
     EXPECT_EQ(inside("::ffff:10.1.2.3"), std::vector<std::string>{"10.1.2.3"});

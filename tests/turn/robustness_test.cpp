@@ -44,11 +44,13 @@ protected:
         expect_sane(a, packet);
         if (a.kind == ClientAction::Kind::reply) {
             const auto answer = stun::MessageView::parse(a.bytes);
-            if (answer && !answer->has(stun::AttributeType::message_integrity))
+            if (answer && !answer->has(stun::AttributeType::message_integrity)) {
                 EXPECT_LE(a.bytes.size() * 2, packet.size() * 5) << "an unauthenticated answer of " << a.bytes.size();
+            }
         }
-        if (a.kind == ClientAction::Kind::to_peer)
+        if (a.kind == ClientAction::Kind::to_peer) {
             EXPECT_TRUE(h.server.table().permitted(a.allocation, a.peer.ip, h.now.monotonic)) << a.peer.to_string();
+        }
         EXPECT_EQ(h.server.allocation_count(), 1u);
     }
     std::mt19937_64 rng{2024};
