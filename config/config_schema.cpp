@@ -1,11 +1,9 @@
 // The hallpass config schema, one small reader per section; see config_schema.hpp and the
 // commented sample config/hallpass.default.yaml.
 #include "config/config_schema.hpp"
+#include "config/secrets_file.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <limits>
 #include <set>
 
@@ -268,31 +266,6 @@ std::vector<std::string> read_secrets(const Field& f) {
     return secrets;
 }
 
-// One secret per line; blank lines and lines starting with '#' are skipped, and so is the
-// white space around a secret (a trailing newline or CR from an editor is not part of it).
-std::vector<std::string> read_secrets_file(const Field& f, const std::string& path) {
-    // A device (/dev/zero, a FIFO) or a huge file would hang the start or fill memory.
-    constexpr std::uintmax_t max_size = 64 * 1024;
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
-        f.fail(path + " is not a regular file");
-    if (!ec && std::filesystem::is_regular_file(status) && std::filesystem::file_size(path, ec) > max_size)
-        f.fail(path + " is larger than 64 KiB: not a list of secrets");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) f.fail("cannot open " + path + ": " + std::strerror(errno));
-    std::vector<std::string> secrets;
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto first = line.find_first_not_of(" \t\r");
-        if (first == std::string::npos || line[first] == '#') continue;
-        secrets.push_back(line.substr(first, line.find_last_not_of(" \t\r") - first + 1));
-    }
-    if (in.bad()) f.fail("cannot read " + path + ": " + std::strerror(errno));
-    if (secrets.empty()) f.fail(path + " holds no secret (one per line; # starts a comment)");
-    return secrets;
-}
-
 AuthConfig read_auth(const Field& f, const PathBase& paths) {
     const Section s(f, {"users", "secrets", "secrets_file", "nonce_lifetime", "credential_ttl",
                         "max_credential_lifetime"});
@@ -302,8 +275,9 @@ AuthConfig read_auth(const Field& f, const PathBase& paths) {
     auth.secrets = read_secrets(s["secrets"]);
     if (s["secrets_file"].present()) {
         auth.secrets_file = read_path(s["secrets_file"], paths);
-        for (auto& secret : read_secrets_file(s["secrets_file"], auth.secrets_file))
-            auth.secrets.push_back(std::move(secret));
+        auto file = read_secrets_file(auth.secrets_file);
+        if (!file.error.empty()) s["secrets_file"].fail(file.error);
+        for (auto& secret : file.secrets) auth.secrets.push_back(std::move(secret));
     }
     auth.nonce_lifetime = read_uint(s["nonce_lifetime"], 1, 86400, defaults.nonce_lifetime);
     auth.credential_ttl = read_uint(s["credential_ttl"], 60, 30 * 86400, defaults.credential_ttl);

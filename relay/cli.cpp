@@ -31,7 +31,7 @@ const char* usage() {
            "                 [--log-level L] [--log-format text|json] [--relay-range CIDR[,CIDR]]\n"
            "                 [--io-engine auto|epoll|io_uring] [--set key=value]...\n"
            "  hallpass check-config FILE [--set key=value]...\n"
-           "  hallpass credentials --secret S [--user U] [--ttl SECONDS] [--url URL]...\n"
+           "  hallpass credentials (--secret S | --secret-file F) [--user U] [--ttl SECONDS] [--url URL]...\n"
            "  hallpass credentials --config FILE [--user U] [--ttl SECONDS]\n"
            "The default config file is config/hallpass.default.yaml.\n";
 }
@@ -51,6 +51,7 @@ CommandLine parse_command_line(int argc, char** argv) {
         else if (auto it = override_flags.find(flag); it != override_flags.end())
             cl.overrides.push_back({it->second, value()});
         else if (flag == "--secret") cl.secret = value();
+        else if (flag == "--secret-file") cl.secret_file = value();
         else if (flag == "--user") cl.user = value();
         else if (flag == "--url") cl.urls.push_back(value());
         else if (flag == "--ttl") {

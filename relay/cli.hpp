@@ -16,6 +16,7 @@ struct CommandLine {
     std::vector<config::Override> overrides;
     // credentials
     std::string secret;
+    std::string secret_file;  // the first secret of this file, kept off the command line
     std::string user = "user";
     std::optional<std::int64_t> ttl;
     std::vector<std::string> urls;

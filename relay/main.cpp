@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "config/config_loader.hpp"
+#include "config/secrets_file.hpp"
 #include "relay/cli.hpp"
 #include "relay/ice_server.hpp"
 #include "relay/server.hpp"
@@ -46,6 +47,13 @@ int credentials(const relay::CommandLine& cl) {
     r.user_id = cl.user;
     r.urls = cl.urls;
     r.secret = cl.secret;
+    if (!cl.secret_file.empty()) {
+        // A secret on the command line is visible to every user of the host (ps).
+        if (!r.secret.empty()) throw std::invalid_argument("credentials: give --secret or --secret-file, not both");
+        auto file = config::read_secrets_file(cl.secret_file);
+        if (!file.error.empty()) throw std::invalid_argument("--secret-file: " + file.error);
+        r.secret = file.secrets.front();
+    }
     r.ttl_seconds = cl.ttl.value_or(86400);
     if (!cl.config_path.empty()) {
         const auto c = config::load_config(cl.config_path, cl.overrides);
@@ -53,7 +61,8 @@ int credentials(const relay::CommandLine& cl) {
         if (r.urls.empty()) r.urls = relay::turn_urls(c);
         if (!cl.ttl) r.ttl_seconds = c.auth.credential_ttl;
     }
-    if (r.secret.empty()) throw std::invalid_argument("credentials needs --secret S or --config FILE with auth.secrets");
+    if (r.secret.empty())
+        throw std::invalid_argument("credentials needs --secret-file F, --secret S or --config FILE with auth.secrets");
     if (r.urls.empty()) r.urls = {"turn:127.0.0.1:3478?transport=udp"};
     std::cout << relay::ice_server_json(r);
     return 0;

@@ -444,3 +444,30 @@ TEST(Abuse, RunningAsRootWithoutAUserIsPointedOut) {
 
 }  // namespace
 }  // namespace hallpass::testing
+
+namespace hallpass::testing {
+namespace {
+
+TEST(Abuse, SecretsComeFromAFileNotTheCommandLine) {
+    // A secret in argv is visible to every user of the host (ps); a file can be 0600.
+    const std::string dir = "/tmp/hallpass-secret-" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    const std::string file = dir + "/secrets";
+    std::ofstream(file) << "# newest first\nfrom-a-file\nolder\n";
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    const auto [status, out] = run_hallpass({"credentials", "--secret-file", file, "--user", "student-9", "--ttl", "600"});
+    ASSERT_EQ(status, 0) << out;
+    const auto value = boost::json::parse(out).as_object();
+    const std::string username(value.at("username").as_string());
+    EXPECT_EQ(std::string(value.at("credential").as_string()), turn::rest_password("from-a-file", username));
+
+    // The server takes the same file, and accepts what `credentials` printed.
+    ServerProcess server({"auth: {secrets_file: " + file + "}\npeers: {allow: [\"127.0.0.0/8\"]}\n"});
+    TurnSession s(server.address(), username, std::string(value.at("credential").as_string()));
+    EXPECT_EQ(s.allocate().kind, Kind::success);
+    EXPECT_NE(server.log().find("(some from " + file + ")"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hallpass::testing
