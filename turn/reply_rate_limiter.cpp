@@ -38,34 +38,13 @@ IpAddress ReplyRateLimiter::prefix_of(const IpAddress& source) {
     return alloc::CidrBlock::make(ip, ip.is_v4() ? 24 : 48)->network;
 }
 
-std::int64_t ReplyRateLimiter::refilled(const Entry& e, alloc::Millis now, std::int64_t rate,
-                                        std::int64_t burst) const {
-    const std::int64_t elapsed = std::clamp<std::int64_t>((now - e.last).count(), 0, 3'600'000);
-    // rate answers/s = rate thousandths of an answer per millisecond.
-    return std::min(burst, e.tokens_milli + elapsed * rate);
-}
-
-bool ReplyRateLimiter::take_total(alloc::Millis now) {
-    const std::int64_t rate = limits_.total_per_second;
-    const std::int64_t burst = rate * 1000;  // one second's worth
-    if (!total_started_) {
-        total_started_ = true;
-        total_tokens_milli_ = burst;
-        total_last_ = now;
-    }
-    const std::int64_t elapsed = std::clamp<std::int64_t>((now - total_last_).count(), 0, 3'600'000);
-    total_last_ = now;
-    total_tokens_milli_ = std::min(burst, total_tokens_milli_ + elapsed * rate);
-    if (total_tokens_milli_ < 1000) return false;
-    total_tokens_milli_ -= 1000;
-    return true;
+bool ReplyRateLimiter::idle(const Entry& e, alloc::Millis now) const {
+    return !e.used || e.bucket.full_at(now, limits_.per_prefix_per_second, std::max(limits_.per_prefix_burst, 1u));
 }
 
 bool ReplyRateLimiter::allow(const IpAddress& source, alloc::Millis now) {
     if (limits_.per_prefix_per_second == 0) return true;
     const IpAddress prefix = prefix_of(source);
-    const std::int64_t rate = limits_.per_prefix_per_second;
-    const std::int64_t burst = std::int64_t{std::max(limits_.per_prefix_burst, 1u)} * 1000;
     const std::size_t start = hash_of(prefix, seed_) & (table_.size() - 1);
     Entry* slot = nullptr;
     for (std::size_t i = 0; i < probe_length; ++i) {
@@ -75,15 +54,16 @@ bool ReplyRateLimiter::allow(const IpAddress& source, alloc::Millis now) {
             break;
         }
         // A free place, or one whose bucket is full again: it limits nobody any more.
-        if (!slot && (!e.used || refilled(e, now, rate, burst) >= burst)) slot = &e;
+        if (!slot && idle(e, now)) slot = &e;
     }
     if (!slot) return false;  // every place taken by a prefix being limited right now
-    if (!slot->used || slot->prefix != prefix) *slot = Entry{prefix, burst, now, true};
-    slot->tokens_milli = refilled(*slot, now, rate, burst);
-    slot->last = now;
-    if (slot->tokens_milli < 1000 || !take_total(now)) return false;
-    slot->tokens_milli -= 1000;
-    return true;
+    if (!slot->used || slot->prefix != prefix) *slot = Entry{prefix, {}, true};
+    // The prefix's answer is counted even when the total then refuses it: the total is
+    // the rarer limit, and a prefix that keeps asking stays limited.
+    if (!slot->bucket.take(1, now, limits_.per_prefix_per_second, std::max(limits_.per_prefix_burst, 1u)))
+        return false;
+    // One second's worth of burst for the total.
+    return total_.take(1, now, limits_.total_per_second, limits_.total_per_second);
 }
 
 std::size_t ReplyRateLimiter::tracked() const {

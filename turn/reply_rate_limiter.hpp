@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "alloc/millis.hpp"
+#include "alloc/token_bucket.hpp"
 #include "stun/transport_address.hpp"
 
 namespace hallpass::turn {
@@ -41,19 +41,15 @@ public:
 private:
     struct Entry {
         IpAddress prefix;
-        std::int64_t tokens_milli = 0;  // thousandths of an answer
-        alloc::Millis last{0};
+        alloc::TokenBucket bucket;
         bool used = false;
     };
-    std::int64_t refilled(const Entry& e, alloc::Millis now, std::int64_t rate, std::int64_t burst) const;
-    bool take_total(alloc::Millis now);
+    bool idle(const Entry& e, alloc::Millis now) const;
 
     ReplyRateLimits limits_;
     std::uint64_t seed_;
     std::vector<Entry> table_;
-    std::int64_t total_tokens_milli_ = 0;
-    alloc::Millis total_last_{0};
-    bool total_started_ = false;
+    alloc::TokenBucket total_;
 };
 
 }  // namespace hallpass::turn

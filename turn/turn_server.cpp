@@ -34,7 +34,7 @@ ClientAction TurnServer::on_client_packet(const alloc::FiveTuple& from,
 }
 
 bool TurnServer::within_budget(alloc::TokenBucket& bucket, std::size_t bytes, Instant now) {
-    return bucket.take(bytes, now.monotonic, options_.allocation_bandwidth);
+    return options_.allocation_bandwidth.admits(bucket, bytes, now.monotonic);
 }
 
 ClientAction TurnServer::on_channel_data(const alloc::FiveTuple& from,

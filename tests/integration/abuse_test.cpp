@@ -39,19 +39,6 @@ std::vector<std::uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()
 // purpose, so resident memory says nothing there about leaks; the main build checks it.
 constexpr bool memory_is_telling = !HALLPASS_SANITIZED;
 
-long resident_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return 0;
-}
-
-std::size_t open_files(pid_t pid) {
-    const auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
-    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
-}
-
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();

@@ -111,6 +111,19 @@ void ServerProcess::signal(int sig) {
     if (pid_ > 0) ::kill(pid_, sig);
 }
 
+long resident_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return 0;
+}
+
+std::size_t open_files(pid_t pid) {
+    const auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
+    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
+}
+
 std::uint16_t free_tcp_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};

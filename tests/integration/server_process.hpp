@@ -62,4 +62,8 @@ private:
 // A TCP port that was free a moment ago.
 std::uint16_t free_tcp_port();
 
+// What a process holds, from /proc: resident memory in KiB, and open files.
+long resident_kib(pid_t pid);
+std::size_t open_files(pid_t pid);
+
 }  // namespace hallpass::testing

@@ -33,14 +33,6 @@ std::unique_ptr<StreamTransport> connect(const TransportAddress& to, StreamOptio
     return std::make_unique<StreamTransport>(to, options);
 }
 
-long resident_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return 0;
-}
-
 TurnSession session(std::unique_ptr<StreamTransport> t) { return TurnSession(std::move(t), "alice", "wonderland"); }
 
 // Allocates, binds channel 0x4000 to `peer`, and checks ChannelData both ways; the relayed
