@@ -62,7 +62,8 @@ struct Allocation {
     TransportAddress relay;       // the address the relay socket is bound to
     TransportAddress advertised;  // the address told to the client (differs behind 1:1 NAT)
     Millis created{0};
-    Millis expires{0};
+    Millis expires{0};         // set through AllocationTable::set_expiry once created
+    Millis expiry_queued{0};   // the deadline of its one live expiry-wheel entry
     std::array<std::uint8_t, 12> allocate_transaction{};  // to answer a retransmitted Allocate
     std::uint32_t granted_lifetime = 0;
     TrafficCounters traffic;

@@ -9,11 +9,11 @@ AllocationLimit derive_allocation_limit(const HostCapacity& host) {
     const std::uint64_t usable = host.open_files > fixed ? host.open_files - fixed : 0;
     AllocationLimit limit;
     std::uint64_t files_for_allocations = 0;
-    if (host.connections_total != 0 && host.connections_total < usable) {
-        files_for_allocations = usable - host.connections_total;
+    if (host.connections < usable) {
+        files_for_allocations = usable - host.connections;
     } else {
-        // Unlimited connections, or more than the files there are: split what is left.
-        limit.files_short = host.connections_total >= usable || host.connections_total == 0;
+        // As many connections as there are files, or more: split them.
+        limit.files_short = true;
         files_for_allocations = usable / 2;
     }
     limit.value = std::min(host.relay_addresses, files_for_allocations);

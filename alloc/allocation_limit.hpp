@@ -11,7 +11,9 @@ namespace hallpass::alloc {
 struct HostCapacity {
     std::uint64_t relay_addresses = 0;    // usable IPs × ports, both families
     std::uint64_t open_files = 0;         // RLIMIT_NOFILE after raising the soft limit
-    std::uint64_t connections_total = 0;  // limits.connections_total (0: unlimited)
+    // The TCP/TLS connections the files must also cover: limits.connections_total, or
+    // unlimited (max) when that is 0, and 0 when there is no TCP or TLS listener.
+    std::uint64_t connections = 0;
     std::uint32_t workers = 1;
     std::uint32_t listeners = 0;          // udp + tcp + tls addresses, bound per worker
 };
@@ -19,8 +21,9 @@ struct HostCapacity {
 struct AllocationLimit {
     enum class Bound { relay_addresses, open_files } bound = Bound::relay_addresses;
     std::uint64_t value = 0;
-    // True when connections_total alone would use every file left: allocations then get
-    // half of them, and the operator should raise the open file limit (LimitNOFILE).
+    // True when the connections alone could use every file left: allocations then get
+    // half of them, and the operator should raise the open file limit (LimitNOFILE) or
+    // lower limits.connections_total.
     bool files_short = false;
 };
 

@@ -38,8 +38,18 @@ Allocation& AllocationTable::create(const FiveTuple& five_tuple) {
     slot.allocation.five_tuple = five_tuple;
     slot.live = true;
     by_five_tuple_[five_tuple] = index;
-    wheel_.schedule(ExpiryKey{ExpiryKey::Kind::allocation, 0, slot.allocation.id, {}}, Millis{0});
     return slot.allocation;
+}
+
+void AllocationTable::set_expiry(Allocation& a, Millis expires) {
+    const bool queued = a.expiry_queued != Millis{0};
+    a.expires = expires;
+    if (!queued || expires < a.expiry_queued) queue_expiry(a);
+}
+
+void AllocationTable::queue_expiry(Allocation& a) {
+    a.expiry_queued = a.expires;
+    wheel_.schedule(ExpiryKey{ExpiryKey::Kind::allocation, 0, a.id, {}, a.expires}, a.expires);
 }
 
 void AllocationTable::remove(AllocationId id) {

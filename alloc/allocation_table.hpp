@@ -43,9 +43,12 @@ public:
     Allocation* find(const FiveTuple& five_tuple);
     Allocation* get(AllocationId id);
     const Allocation* get(AllocationId id) const;
-    // A new allocation. Its expiry is first looked at on the next expire() call, which
-    // finds the `expires` the caller has set by then and waits for it.
+    // A new allocation; give it its lifetime with set_expiry().
     Allocation& create(const FiveTuple& five_tuple);
+    // Allocate and Refresh (RFC 8656 §8): a later time needs nothing more (the wheel entry
+    // finds it when it comes due), an earlier one gets an entry of its own, so that a
+    // Refresh that shortens the lifetime ends the allocation on time.
+    void set_expiry(Allocation& a, Millis expires);
     void remove(AllocationId id);
     std::size_t size() const { return by_five_tuple_.size(); }
 
@@ -118,6 +121,7 @@ private:
         std::uint16_t channel = 0;
         AllocationId id;
         IpAddress peer;
+        Millis queued{0};  // allocation entries: the deadline this entry was queued for
     };
     static std::uint64_t channel_key(std::uint32_t index, std::uint16_t channel) {
         return (std::uint64_t{index} << 16) | channel;
@@ -127,6 +131,7 @@ private:
     void forget_permission(Allocation& a, const IpAddress& peer);
     void expire_permission(Allocation& a, const ExpiryKey& key, Millis now);
     void expire_channel(Allocation& a, const ExpiryKey& key, Millis now);
+    void queue_expiry(Allocation& a);
 
     template <class OnEnded>
     void on_due(const ExpiryKey& key, Millis now, OnEnded& ended) {
@@ -134,7 +139,9 @@ private:
         if (!a) return;  // freed since: the entry has nothing left to do
         switch (key.kind) {
             case ExpiryKey::Kind::allocation:
-                if (a->expires > now) return wheel_.schedule(key, a->expires);
+                // An entry superseded by an earlier one (a shortening Refresh) is stale.
+                if (key.queued != a->expiry_queued) return;
+                if (a->expires > now) return queue_expiry(*a);
                 ended(*a);
                 remove(a->id);
                 return;

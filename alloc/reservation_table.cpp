@@ -3,10 +3,17 @@
 namespace hallpass::alloc {
 
 bool ReservationTable::add(const ReservationToken& token, Reservation reservation, Millis now) {
-    // Claimed entries leave stale places in by_age_; drop those at the front first so the
-    // queue stays within a few times the table's size.
+    if (entries_.size() >= capacity_) return false;
+    // Claimed entries leave stale places in by_age_. Those at the front go at once; when
+    // claims behind a live front have let the queue reach twice the table's size, one pass
+    // drops them all (at most once per `capacity_` additions, so constant on average).
     while (!by_age_.empty() && !entries_.contains(by_age_.front().first)) by_age_.pop_front();
-    if (entries_.size() >= capacity_ || by_age_.size() >= 2 * capacity_) return false;
+    if (by_age_.size() >= 2 * capacity_) {
+        std::erase_if(by_age_, [&](const auto& place) {
+            const auto it = entries_.find(place.first);
+            return it == entries_.end() || it->second.expires != place.second;
+        });
+    }
     const auto key = key_of(token);
     const auto [it, inserted] = entries_.try_emplace(key, Entry{std::move(reservation), now + hold});
     if (!inserted) return false;

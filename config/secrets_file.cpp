@@ -18,8 +18,10 @@ SecretsFile read_secrets_file(const std::string& path) {
     const auto status = std::filesystem::status(path, ec);
     if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
         return failure(path + " is not a regular file");
-    if (!ec && std::filesystem::is_regular_file(status) && std::filesystem::file_size(path, ec) > max_size)
-        return failure(path + " is larger than 64 KiB: not a list of secrets");
+    if (!ec && std::filesystem::is_regular_file(status)) {
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size > max_size) return failure(path + " is larger than 64 KiB: not a list of secrets");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) return failure("cannot open " + path + ": " + std::strerror(errno));
     SecretsFile out;

@@ -94,9 +94,10 @@ void log_allocation_limit(const SharedState& shared) {
                  limit.bound == alloc::AllocationLimit::Bound::open_files ? "open file limit" : "relay addresses",
                  c.limits.allocations_per_user);
     if (limit.files_short)
-        spdlog::warn("limits.connections_total ({}) would use every open file: allocations get half of "
-                     "them; raise LimitNOFILE",
-                     c.limits.connections_total);
+        spdlog::warn("limits.connections_total ({}) allows as many connections as there are open files: "
+                     "allocations get half of them; raise LimitNOFILE or lower connections_total",
+                     c.limits.connections_total == 0 ? std::string("unlimited")
+                                                     : std::to_string(c.limits.connections_total));
 }
 
 // Dropping root is the operator's choice, but running a network service as root by

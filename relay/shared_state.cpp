@@ -62,8 +62,11 @@ alloc::AllocationLimit allocation_limit_of(const config::Config& c, const alloc:
                                            std::uint64_t open_files) {
     const auto listeners = c.listen.udp.size() + c.listen.tcp.size() + c.listen.tls.size();
     const auto workers = c.workers ? c.workers : std::max(1u, std::thread::hardware_concurrency());
+    const bool streams = !c.listen.tcp.empty() || !c.listen.tls.empty();
+    const std::uint64_t connections =
+        !streams ? 0 : c.limits.connections_total == 0 ? UINT64_MAX : c.limits.connections_total;
     auto limit = alloc::derive_allocation_limit(
-        {relay_addresses(pool), open_files, c.limits.connections_total, workers, static_cast<std::uint32_t>(listeners)});
+        {relay_addresses(pool), open_files, connections, workers, static_cast<std::uint32_t>(listeners)});
     if (c.limits.allocations_total) limit.value = *c.limits.allocations_total;
     return limit;
 }

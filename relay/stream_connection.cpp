@@ -228,7 +228,7 @@ private:
 
     // One timer serves the handshake limit and then the idle limit: a connection that has
     // no allocation when it fires is closed.
-    void arm_timer(std::chrono::seconds after) {
+    void arm_timer(std::chrono::milliseconds after) {
         timer_.expires_after(after);
         auto self = shared_from_this();
         timer_.async_wait([this, self](error_code ec) {

@@ -38,8 +38,10 @@ public:
 
 struct StreamSettings {
     bool proxy_protocol = false;
-    std::chrono::seconds handshake_timeout{10};
-    std::chrono::seconds idle_timeout{60};
+    // From accept: the worker waits for the first bytes within it, and hands the connection
+    // what is left of it for the TLS handshake.
+    std::chrono::milliseconds handshake_timeout{10000};
+    std::chrono::milliseconds idle_timeout{60000};
     std::size_t queue_bytes = 1 << 20;
 };
 

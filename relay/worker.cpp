@@ -29,9 +29,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-// How many attempts to find a relay port that no other process holds.
-constexpr int relay_bind_attempts = 64;
-
 struct UdpListener {
     int fd = -1;
     TransportAddress local;
@@ -127,7 +124,8 @@ public:
 
 private:
     void on_accept(StreamListener& l, asio::ip::tcp::socket socket);
-    void on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot);
+    void on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
+                        std::chrono::milliseconds handshake_left);
     alloc::BindOutcome bind_endpoint(alloc::AllocationId id, const TransportAddress& address,
                                      const turn::RelaySocketOptions& options);
     int relay_fd(alloc::AllocationId id) const {
@@ -221,16 +219,22 @@ void RelayWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket sock
     auto slot_holder = std::make_shared<ConnectionSlot>(std::move(slot));
     waiting->first.async_wait(asio::ip::tcp::socket::wait_read,
                               [this, &l, waiting, slot_holder](boost::system::error_code e) {
+                                  const auto left = waiting->second.expiry() - asio::steady_timer::clock_type::now();
                                   waiting->second.cancel();
                                   if (e || !waiting->first.is_open()) return;
-                                  on_first_bytes(l, std::move(waiting->first), std::move(*slot_holder));
+                                  on_first_bytes(l, std::move(waiting->first), std::move(*slot_holder),
+                                                 std::chrono::duration_cast<std::chrono::milliseconds>(left));
                               });
 }
 
-void RelayWorker::on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot) {
+void RelayWorker::on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
+                                 std::chrono::milliseconds handshake_left) {
+    // The handshake gets what is left of the time since accept, not a fresh timeout.
+    StreamSettings settings = l.settings;
+    settings.handshake_timeout = std::max(handshake_left, std::chrono::milliseconds(1));
     auto c = l.tls ? make_tls_connection(std::move(socket), std::move(slot), shared_.tls()->current(),
-                                         l.acceptor->address(), l.settings, *this)
-                   : make_tcp_connection(std::move(socket), std::move(slot), l.acceptor->address(), l.settings, *this);
+                                         l.acceptor->address(), settings, *this)
+                   : make_tcp_connection(std::move(socket), std::move(slot), l.acceptor->address(), settings, *this);
     c->start();
 }
 

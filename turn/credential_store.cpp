@@ -29,9 +29,11 @@ CredentialLookup CredentialStore::lookup(std::string_view username, std::int64_t
         return out;
     }
     out.status = CredentialLookup::Status::found;
-    // "expiry:user-id" → "user-id"; a bare "expiry" → "" (all such users are one).
+    // "expiry:user-id" → "user-id". A bare "expiry" names no user, so its quota can only be
+    // the username's own (lumping them all into one would cap such a deployment at one
+    // user's quota).
     const auto colon = username.find(':');
-    out.identity_offset = static_cast<std::uint16_t>(colon == std::string_view::npos ? username.size() : colon + 1);
+    out.identity_offset = static_cast<std::uint16_t>(colon == std::string_view::npos ? 0 : colon + 1);
     for (const auto& secret : secrets_)
         out.keys.push_back(
             stun::long_term_key_md5(username, realm_, rest_password(secret, username)));

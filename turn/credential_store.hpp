@@ -2,7 +2,8 @@
 // (RFC 8489 §9.2): one for a configured user, one per shared secret for a TURN REST
 // username (several secrets are valid at once while they are rotated). It also says who
 // the user is for quotas: a static user by name, a shared-secret user by the id after
-// "expiry:", so that minting a fresh expiry does not mint a fresh quota.
+// "expiry:", so that minting a fresh expiry does not mint a fresh quota (a bare "expiry"
+// username carries no id, and counts by itself).
 #pragma once
 
 #include <cstdint>

@@ -86,7 +86,7 @@ ClientAction TurnServer::handle_allocate(Request& r) {
     a.advertised = endpoint->advertised;
     a.created = r.now.monotonic;
     a.granted_lifetime = granted_lifetime(r.message, options_);
-    a.expires = r.now.monotonic + std::chrono::seconds(a.granted_lifetime);
+    table_.set_expiry(a, r.now.monotonic + std::chrono::seconds(a.granted_lifetime));
     a.allocate_transaction = r.message.transaction_id();
     host_.allocation_created(a, r.now);
 

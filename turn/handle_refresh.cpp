@@ -29,7 +29,7 @@ ClientAction TurnServer::handle_refresh(Request& r) {
             lifetime = std::clamp(requested->seconds, options_.default_lifetime,
                                   options_.max_lifetime);
         a->granted_lifetime = lifetime;
-        a->expires = r.now.monotonic + std::chrono::seconds(lifetime);
+        table_.set_expiry(*a, r.now.monotonic + std::chrono::seconds(lifetime));
     }
     auto b = success(r);
     b.add(stun::Lifetime{lifetime});

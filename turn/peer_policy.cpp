@@ -67,10 +67,15 @@ bool PeerPolicy::permits_one(const IpAddress& ip) const {
 
 bool PeerPolicy::permits(const IpAddress& peer) const {
     const IpAddress ip = peer.unmapped();
+    const EmbeddedIpv4 inside = embedded_ipv4(ip);
+    // An operator's deny wins over every allow, also when the address is reached through
+    // an IPv6 prefix the operator allowed (NAT64, 6to4).
     if (deny_.contains(ip)) return false;
+    for (const IpAddress& v4 : inside)
+        if (deny_.contains(v4)) return false;
     if (allow_.contains(ip)) return true;
     if (builtin_.contains(ip)) return false;
-    for (const IpAddress& v4 : embedded_ipv4(ip))
+    for (const IpAddress& v4 : inside)
         if (!permits_one(v4)) return false;
     return true;
 }

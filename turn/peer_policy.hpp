@@ -1,9 +1,10 @@
 // PeerPolicy: which peers an allocation may relay to (DESIGN.md "Defaults that protect the
 // host"). In order:
 //   1. hallpass's own listener addresses are never a peer, whatever the lists say: a client
-//      must not make the relay talk to its own TURN ports or admin listener (another
+//      must not make the relay talk to its own listening ports (another
 //      allocation's relay address stays a fine peer: WebRTC needs it when both ends relay);
-//   2. an operator's `deny` entry refuses, even inside a broader `allow`;
+//   2. an operator's `deny` entry refuses, even inside a broader `allow` (and also when the
+//      denied IPv4 address is named through an allowed NAT64 or 6to4 prefix);
 //   3. an operator's `allow` entry permits, even inside the built-in deny list (a media
 //      server on a private address beside hallpass);
 //   4. the built-in deny list refuses private, loopback, link-local, multicast,

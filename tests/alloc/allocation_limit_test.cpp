@@ -28,6 +28,15 @@ TEST(AllocationLimit, SplitsTheFilesWhenConnectionsWouldTakeThemAll) {
     EXPECT_TRUE(limit.files_short);
 }
 
+TEST(AllocationLimit, UnlimitedConnectionsShareTheFilesAndNoneLeaveThemAll) {
+    const auto unlimited = derive_allocation_limit({1u << 20, 10000, UINT64_MAX, 1, 2});
+    EXPECT_EQ(unlimited.value, (10000u - 32 - 10) / 2);
+    EXPECT_TRUE(unlimited.files_short);
+    const auto udp_only = derive_allocation_limit({1u << 20, 10000, 0, 1, 1});
+    EXPECT_EQ(udp_only.value, 10000u - 32 - 9);
+    EXPECT_FALSE(udp_only.files_short);
+}
+
 TEST(AllocationLimit, NeverBelowZeroWithATinyFileLimit) {
     EXPECT_EQ(derive_allocation_limit({100, 16, 10, 4, 3}).value, 0u);
 }

@@ -72,6 +72,17 @@ TEST(ReservationTable, RefusesNewReservationsWhenFull) {
     EXPECT_TRUE(t.add(token_of(3), {address, "alice"}, Millis{0}));
 }
 
+TEST(ReservationTable, ManyClaimsBehindALiveOneDoNotFillTheQueue) {
+    ReservationTable t(4);
+    ASSERT_TRUE(t.add(token_of(1000), {address, "front"}, Millis{0}));  // stays, unclaimed
+    for (std::uint32_t i = 0; i < 100; ++i) {
+        ASSERT_TRUE(t.add(token_of(i), {address, "u"}, Millis{1})) << i;
+        ASSERT_TRUE(t.take(token_of(i), Millis{1}));
+    }
+    EXPECT_EQ(t.size(), 1u);
+    EXPECT_EQ(t.expire(ReservationTable::hold).size(), 1u);
+}
+
 TEST(ReservationTable, RefusesADuplicateToken) {
     ReservationTable t;
     ASSERT_TRUE(t.add(token, {address, "alice"}, Millis{0}));

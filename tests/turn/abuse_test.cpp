@@ -33,6 +33,20 @@ TEST(TurnQuota, AFreshExpiryDoesNotBuyAFreshQuota) {
     EXPECT_EQ(h.host.book.ledger().of("student-7"), 3u);
 }
 
+TEST(TurnQuota, ABareExpiryUsernameCountsByItself) {
+    // coturn accepts a username that is only an expiry; it names no user to count against.
+    HarnessOptions o;
+    o.user_quota = 1;
+    Harness h(o);
+    const std::string first = std::to_string(h.now.unix_seconds + 3600);
+    const std::string second = std::to_string(h.now.unix_seconds + 3601);
+    TurnClient a(first, rest_password(secret_one, first), 1);
+    TurnClient b(second, rest_password(secret_one, second), 2);
+    EXPECT_EQ(h.allocate(a, h.other_tuple(2201)).kind, Kind::success);
+    EXPECT_EQ(h.allocate(b, h.other_tuple(2202)).kind, Kind::success);
+    EXPECT_EQ(h.host.book.ledger().of(first), 1u);
+}
+
 TEST(TurnQuota, AReservedPortCountsUntilClaimedOrExpired) {
     HarnessOptions o;
     o.user_quota = 2;

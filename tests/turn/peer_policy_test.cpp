@@ -172,6 +172,11 @@ TEST(PeerPolicyIpv6, DenyWinsOverABroaderAllowAndAllowOverridesTheList) {
     u.expect_refused("[64:ff9b::10.0.0.1]:5000");  // deny of the NAT64 prefix itself wins
     auto nat64 = v6({"10.0.0.0/8"});
     nat64.expect_permitted("[64:ff9b::10.0.0.1]:5000");  // allowed as the IPv4 inside
+    // An IPv4 deny holds through an allowed NAT64 or 6to4 prefix too.
+    auto through = v6({"64:ff9b::/96", "2002::/16"}, {"8.8.8.0/24"});
+    through.expect_refused("[64:ff9b::8.8.8.8]:5000");
+    through.expect_refused("[2002:808:808::1]:5000");
+    through.expect_permitted("[64:ff9b::8.8.4.4]:5000");
 }
 
 TEST(PeerPolicy, EmbeddedIpv4ReadsEachForm) {

@@ -80,3 +80,25 @@ TEST(TurnRefreshAlone, AnswersAnUnsignedRefreshWithABare400) {
 
 }  // namespace
 }  // namespace hallpass::turn::testing
+
+namespace hallpass::turn::testing {
+namespace {
+
+TEST(TurnRefreshShorter, ALowerLifetimeEndsTheAllocationSooner) {
+    Harness h;
+    TurnClient alice("alice", "alice-pw", 1);
+    AllocateOptions o;
+    o.lifetime = 3600;
+    ASSERT_EQ(h.allocate(alice, o).lifetime, 3600u);
+    ASSERT_EQ(h.refresh(alice, 700).lifetime, 700u);
+    h.advance(seconds(699));
+    h.server.on_tick(h.now);
+    EXPECT_EQ(h.server.allocation_count(), 1u);
+    h.advance(seconds(2));
+    h.server.on_tick(h.now);
+    EXPECT_EQ(h.server.allocation_count(), 0u);
+    EXPECT_EQ(h.host.book.ledger().total(), 0u);
+}
+
+}  // namespace
+}  // namespace hallpass::turn::testing
