@@ -210,21 +210,24 @@ void RelayWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket sock
     ConnectionSlot slot = shared_.take_connection_slot();
     if (!slot) return;  // limits.connections_total
     if (!l.settings.proxy_protocol && !slot.count_client(client.ip)) return;  // connections_per_ip
-    auto waiting = std::make_shared<std::pair<asio::ip::tcp::socket, asio::steady_timer>>(
-        std::move(socket), asio::steady_timer(ioc_));
-    waiting->second.expires_after(l.settings.handshake_timeout);
-    waiting->second.async_wait([waiting](boost::system::error_code e) {
-        if (!e) waiting->first.close(e);
+    // Shared by the two waits; freed, with its slot, when both have ended.
+    struct Waiting {
+        asio::ip::tcp::socket socket;
+        asio::steady_timer deadline;
+        ConnectionSlot slot;
+    };
+    auto w = std::make_shared<Waiting>(Waiting{std::move(socket), asio::steady_timer(ioc_), std::move(slot)});
+    w->deadline.expires_after(l.settings.handshake_timeout);
+    w->deadline.async_wait([w](boost::system::error_code e) {
+        if (!e) w->socket.close(e);
     });
-    auto slot_holder = std::make_shared<ConnectionSlot>(std::move(slot));
-    waiting->first.async_wait(asio::ip::tcp::socket::wait_read,
-                              [this, &l, waiting, slot_holder](boost::system::error_code e) {
-                                  const auto left = waiting->second.expiry() - asio::steady_timer::clock_type::now();
-                                  waiting->second.cancel();
-                                  if (e || !waiting->first.is_open()) return;
-                                  on_first_bytes(l, std::move(waiting->first), std::move(*slot_holder),
-                                                 std::chrono::duration_cast<std::chrono::milliseconds>(left));
-                              });
+    w->socket.async_wait(asio::ip::tcp::socket::wait_read, [this, &l, w](boost::system::error_code e) {
+        const auto left = w->deadline.expiry() - asio::steady_timer::clock_type::now();
+        w->deadline.cancel();
+        if (e || !w->socket.is_open()) return;
+        on_first_bytes(l, std::move(w->socket), std::move(w->slot),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(left));
+    });
 }
 
 void RelayWorker::on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
