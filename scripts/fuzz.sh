@@ -6,7 +6,7 @@
 # executions of each. A crash, a leak, a timeout or a broken invariant stops the script
 # with status 1, the reproducer saved as BUILD_DIR/fuzz-artifacts/TARGET-*: replay it with
 # BUILD_DIR/tests/fuzz/fuzz_TARGET FILE. Each run is bounded: by SECONDS, and per input by
-# 10 s and 2 GiB.
+# 30 s (wall clock: a machine busy with builds can starve a run) and 2 GiB.
 set -euo pipefail
 build=$1 seconds=$2
 shift 2
@@ -26,7 +26,7 @@ for t in "${targets[@]}"; do
   max_len=4096
   [[ $t == config ]] && max_len=16384
   result=ok
-  if ! "$bin/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
+  if ! "$bin/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len="$max_len" \
        -print_final_stats=1 -artifact_prefix="$artifacts/$t-" "$corpus/$t" "$seeds/$t" >"$log" 2>&1; then
     result="FAILED: see $log and $artifacts"
     status=1
