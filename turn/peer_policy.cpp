@@ -38,7 +38,7 @@ EmbeddedIpv4 embedded_ipv4(const IpAddress& address) {
     return out;
 }
 
-std::vector<alloc::CidrBlock> PeerPolicy::default_deny_list() {
+const std::vector<alloc::CidrBlock>& PeerPolicy::default_deny_list() {
     static const char* const blocks[] = {
         // IPv4 (RFC 6890 and its updates)
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
@@ -49,9 +49,13 @@ std::vector<alloc::CidrBlock> PeerPolicy::default_deny_list() {
         // site-local, multicast
         "::/96", "100::/64", "2001::/32", "2001:2::/48", "2001:db8::/32", "3fff::/20",
         "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8"};
-    std::vector<alloc::CidrBlock> out;
-    for (const char* b : blocks) out.push_back(*alloc::CidrBlock::parse(b));
-    return out;
+    // Parsed once, however many policies are built.
+    static const std::vector<alloc::CidrBlock> list = [] {
+        std::vector<alloc::CidrBlock> out;
+        for (const char* b : blocks) out.push_back(*alloc::CidrBlock::parse(b));
+        return out;
+    }();
+    return list;
 }
 
 PeerPolicy::PeerPolicy(const PeerRules& rules)

@@ -57,7 +57,7 @@ public:
     bool permits(const TransportAddress& peer) const;
     bool is_own_endpoint(const TransportAddress& peer) const;
 
-    static std::vector<alloc::CidrBlock> default_deny_list();
+    static const std::vector<alloc::CidrBlock>& default_deny_list();
 
 private:
     bool permits_one(const IpAddress& ip) const;
