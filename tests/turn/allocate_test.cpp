@@ -272,10 +272,13 @@ TEST(TurnAllocate, ReservationTokenWithEvenPortIsABadRequest) {
     EXPECT_EQ(h.allocate(c, o).code, ErrorCode::bad_request);
 }
 
-TEST(TurnAllocate, AcceptsDontFragment) {
+TEST(TurnAllocate, HonoursDontFragmentOnTheRelaySocket) {
+    // RFC 8656 §7.2: accepted only because DF is really set (integration: abuse_test.cpp
+    // reads it off the server's socket); a server that could not would answer 420.
     Harness h;
     TurnClient c("alice", "alice-pw", 1);
     EXPECT_EQ(h.allocate(c, with_dont_fragment()).kind, Kind::success);
+    EXPECT_TRUE(h.host.last_socket.dont_fragment);
 }
 
 }  // namespace
