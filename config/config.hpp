@@ -125,7 +125,8 @@ struct LimitsConfig {
     std::uint32_t connections_per_ip = 1000;  // high: a school NAT is one IP for hundreds
     // IPv6 clients are counted per prefix of this length (a host gets a whole /64).
     std::uint32_t connections_ipv6_prefix = 64;  // 32..128
-    std::uint32_t tls_handshake_timeout = 10;  // 1..300
+    // 1..300 s from accept: a TCP client's first bytes and a TLS client's whole handshake.
+    std::uint32_t tls_handshake_timeout = 10;
     std::uint32_t idle_timeout = 60;           // 1..86400; a connection with no allocation
     // Per-connection send queue toward a stream client, in bytes; media beyond it is
     // dropped and counted. 65536..67108864.
