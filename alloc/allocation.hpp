@@ -67,6 +67,9 @@ struct Allocation {
     std::array<std::uint8_t, 12> allocate_transaction{};  // to answer a retransmitted Allocate
     std::uint32_t granted_lifetime = 0;
     TrafficCounters traffic;
+    // limits.allocation_bps as it was when the allocation was made: a reload changes the
+    // limit for new allocations only.
+    BandwidthLimit bandwidth;
     TokenBucket to_peers_budget;
     TokenBucket to_client_budget;
     // Kept to erase this allocation's entries from the shared tables when it ends, and to

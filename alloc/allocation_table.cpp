@@ -78,7 +78,8 @@ bool AllocationTable::has_room_for_permissions(const Allocation& a,
                                         peers[i]) != peers.begin() + static_cast<std::ptrdiff_t>(i);
         fresh += !installed && !repeated;
     }
-    return a.permissions.size() + fresh <= limits_.permissions_per_allocation;
+    // Refreshing what is installed is always allowed, even past a limit a reload lowered.
+    return fresh == 0 || a.permissions.size() + fresh <= limits_.permissions_per_allocation;
 }
 
 bool AllocationTable::install_permission(Allocation& a, const IpAddress& peer, Millis expires) {

@@ -86,6 +86,9 @@ public:
     }
 
     const TableLimits& limits() const { return limits_; }
+    // New limits (a reload): they bound what is added from now on; an allocation already
+    // past a lowered limit keeps what it has.
+    void set_limits(TableLimits limits) { limits_ = limits; }
     std::size_t permission_count() const { return permissions_.size(); }
     std::size_t channel_count() const { return channels_.size(); }
     std::size_t scheduled_expiries() const { return wheel_.size(); }

@@ -17,6 +17,9 @@ public:
     // limit 0: unlimited (still counted). ipv6_prefix: 1..128.
     ClientAddressCounter(std::uint32_t limit, int ipv6_prefix) : limit_(limit), ipv6_prefix_(ipv6_prefix) {}
 
+    // A reload's limit, for connections admitted from now on (the prefix cannot change: the
+    // counts are keyed by it).
+    void set_limit(std::uint32_t limit) { limit_ = limit; }
     // Counts one connection from `client`; false (and nothing counted) at the limit.
     bool admit(const IpAddress& client);
     void release(const IpAddress& client);

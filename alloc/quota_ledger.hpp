@@ -30,6 +30,12 @@ public:
     Verdict reserve(std::string_view user, std::size_t count = 1);
     // False when `user` held nothing. A user's entry goes away at zero.
     bool release(std::string_view user);
+    // New limits (a reload): what is counted stays; a user already over a lowered limit keeps
+    // what they hold and gets no more.
+    void set_limits(std::size_t total_limit, std::size_t per_user_limit) {
+        total_limit_ = total_limit;
+        per_user_limit_ = per_user_limit;
+    }
     std::size_t per_user_limit() const { return per_user_limit_; }
     std::size_t total_limit() const { return total_limit_; }
 

@@ -57,14 +57,27 @@ std::optional<TransportAddress> RelayAddressBook::claim(const ReservationToken& 
 std::size_t RelayAddressBook::expire_reservations(Millis now) {
     const auto expired = reservations_.expire(now);
     for (const auto& r : expired) {
-        pool_.release(r.address);
+        release(r.address);
         ledger_.release(r.owner);
     }
     return expired.size();
 }
 
+void RelayAddressBook::release(const TransportAddress& address) {
+    if (!pool_.release(address)) held_outside_.erase(address);
+}
+
+void RelayAddressBook::replace_pool(RelayAddressPool next) {
+    std::vector<TransportAddress> held = pool_.addresses_in_use();
+    held.insert(held.end(), held_outside_.begin(), held_outside_.end());
+    held_outside_.clear();
+    for (const auto& address : held)
+        if (!next.acquire_specific(address)) held_outside_.insert(address);
+    pool_ = std::move(next);
+}
+
 void RelayAddressBook::end_allocation(std::string_view identity, const TransportAddress& address) {
-    pool_.release(address);
+    release(address);
     ledger_.release(identity);
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "alloc/quota_ledger.hpp"
@@ -49,7 +50,15 @@ public:
 
     // A free address as the request asks (even, or an even/odd pair), or nullopt.
     std::optional<RelayCandidate> acquire(const RelayRequest& request);
-    void release(const TransportAddress& address) { pool_.release(address); }
+    void release(const TransportAddress& address);
+
+    // A reload's relay ranges and ports: new allocations draw from `next`. Addresses still
+    // held (allocated or reserved) stay taken: in `next` when it contains them, else aside
+    // until they are released, so that a later pool that contains them again does not hand
+    // them out twice.
+    void replace_pool(RelayAddressPool next);
+    // A reload's quota limits, for what is counted from now on.
+    void set_limits(std::size_t total, std::size_t per_user) { ledger_.set_limits(total, per_user); }
 
     // Keeps `address` for whoever presents `token`; its quota unit, already counted for
     // `owner`, stays counted until it is claimed or expires. False when the table is full.
@@ -73,6 +82,8 @@ public:
 
 private:
     RelayAddressPool pool_;
+    // Held addresses outside the current pool (ranges or ports changed by a reload).
+    std::unordered_set<TransportAddress> held_outside_;
     QuotaLedger ledger_;
     ReservationTable reservations_;
     std::mt19937_64 rng_;

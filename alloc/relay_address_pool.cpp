@@ -128,6 +128,17 @@ bool RelayAddressPool::is_in_use(const TransportAddress& address) const {
     return offset && it != ports_by_ip_.end() && (it->second.words[*offset / 64] >> (*offset % 64) & 1);
 }
 
+std::vector<TransportAddress> RelayAddressPool::addresses_in_use() const {
+    std::vector<TransportAddress> out;
+    for (const auto& [ip, set] : ports_by_ip_)
+        for (std::uint32_t w = 0; w < set.words.size(); ++w)
+            for (std::uint64_t bits = set.words[w]; bits != 0; bits &= bits - 1) {
+                const auto offset = w * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
+                out.push_back({ip, static_cast<std::uint16_t>(ports_.min + offset)});
+            }
+    return out;
+}
+
 bool RelayAddressPool::supports(AddressFamily family) const {
     return !family_of(family).ranges.empty();
 }

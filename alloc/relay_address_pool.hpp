@@ -57,6 +57,8 @@ public:
     bool release(const TransportAddress& address);
 
     bool is_in_use(const TransportAddress& address) const;
+    // Every address in use, in no particular order (for a reload that replaces the pool).
+    std::vector<TransportAddress> addresses_in_use() const;
     bool supports(AddressFamily family) const;
     // Whether this is one of our usable relay IPs.
     bool contains(const IpAddress& address) const;

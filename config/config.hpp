@@ -1,6 +1,7 @@
 // Config: the validated settings of one hallpass process, as plain values.
-// Built once by config_loader (YAML file + command-line overrides), then passed around by
-// const reference and never modified; a reload builds a new one and swaps it whole.
+// Built by config_loader (YAML file + command-line overrides) at start and again at each
+// reload, then never modified: a reload builds a new one, and relay/ publishes it whole in a
+// new runtime snapshot (relay/runtime_snapshot.hpp) that workers switch to.
 // Every value here has already passed validation: readers need no further checks.
 #pragma once
 
@@ -41,6 +42,8 @@ struct ListenConfig {
     std::vector<TransportAddress> udp;
     std::vector<StreamListener> tcp;
     std::vector<StreamListener> tls;
+
+    friend bool operator==(const ListenConfig&, const ListenConfig&) = default;
 };
 
 // Certificate and key for the TLS listeners, PEM files. Relative paths in the file are
@@ -52,11 +55,15 @@ struct TlsConfig {
     std::string certificate;  // certificate chain, leaf first (e.g. fullchain.pem)
     std::string private_key;
     bool self_signed = false;  // for trying hallpass only: browsers do not trust it
+
+    friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
 };
 
 struct PortRange {
     std::uint16_t min = 16384;
     std::uint16_t max = 32767;
+
+    friend bool operator==(const PortRange&, const PortRange&) = default;
 };
 
 // 1:1 NAT: the relay socket binds `bound`; clients are told `public_ip`.
@@ -64,18 +71,24 @@ struct PortRange {
 struct AdvertiseEntry {
     IpAddress bound;
     IpAddress public_ip;
+
+    friend bool operator==(const AdvertiseEntry&, const AdvertiseEntry&) = default;
 };
 
 struct RelayConfig {
     std::vector<alloc::CidrBlock> ranges;  // such as 185.62.212.128/25
     PortRange ports;
     std::vector<AdvertiseEntry> advertise;
+
+    friend bool operator==(const RelayConfig&, const RelayConfig&) = default;
 };
 
 // A static long-term-credential user from the config file.
 struct User {
     std::string name;
     std::string password;
+
+    friend bool operator==(const User&, const User&) = default;
 };
 
 struct AuthConfig {
@@ -89,12 +102,16 @@ struct AuthConfig {
     // A shared-secret username whose expiry lies further ahead than this is refused:
     // credentials are meant to be short-lived. 0: no limit. >= credential_ttl.
     std::uint32_t max_credential_lifetime = 3 * 86400;
+
+    friend bool operator==(const AuthConfig&, const AuthConfig&) = default;
 };
 
 // Peer address policy on top of the built-in deny list (see DESIGN.md).
 struct PeerConfig {
     std::vector<alloc::CidrBlock> allow;  // overrides the built-in deny list
     std::vector<alloc::CidrBlock> deny;   // refused even where `allow` covers the address
+
+    friend bool operator==(const PeerConfig&, const PeerConfig&) = default;
 };
 
 // Lifetimes are seconds. Every limit is on by default (DESIGN.md "Defaults that protect the
@@ -137,11 +154,47 @@ struct LimitsConfig {
     // address, and hold a forged-source flood to about 1 Mbit/s per victim network.
     std::uint32_t unauthenticated_rate = 2000;
     std::uint32_t unauthenticated_burst = 10000;
+
+    friend bool operator==(const LimitsConfig&, const LimitsConfig&) = default;
 };
 
 struct LogConfig {
     LogLevel level = LogLevel::info;
     LogFormat format = LogFormat::text;
+
+    friend bool operator==(const LogConfig&, const LogConfig&) = default;
+};
+
+// The admin HTTP listener: Prometheus metrics, health, readiness and the JSON API that
+// `hallpass ctl` uses.
+struct AdminConfig {
+    // nullopt: no admin listener (`listen: off`). Port 0: the kernel picks one, and the start
+    // log says which (for tests that run many servers at once).
+    std::optional<TransportAddress> listen = TransportAddress{IpAddress::v4(127, 0, 0, 1), 9641};
+    // The bearer token every request must carry; required (16 characters or more) when
+    // `listen` is not a loopback address. Empty: none asked for.
+    std::string token;
+
+    friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
+};
+
+// Another hallpass node that takes new allocations while this one drains or is full
+// (300 Try Alternate). `domain`: the name on that node's certificate, sent to TLS clients
+// as ALTERNATE-DOMAIN; tls entries only.
+struct AlternateServer {
+    TransportAddress address;
+    std::string domain;
+
+    friend bool operator==(const AlternateServer&, const AlternateServer&) = default;
+};
+
+// By the transport the client uses here: a UDP client is sent to a UDP listener, and so on.
+struct AlternatesConfig {
+    std::vector<AlternateServer> udp;
+    std::vector<AlternateServer> tcp;
+    std::vector<AlternateServer> tls;
+
+    friend bool operator==(const AlternatesConfig&, const AlternatesConfig&) = default;
 };
 
 struct Config {
@@ -158,6 +211,11 @@ struct Config {
     std::uint32_t workers = 0;  // 0 = one per core, else 1..256
     IoEngine io_engine = IoEngine::automatic;
     LogConfig log;
+    AdminConfig admin;
+    AlternatesConfig alternates;
+    // Seconds a drain (SIGUSR1, POST /drain) waits for the last allocation to end before the
+    // process exits anyway; a lesson is an hour or more. 1..604800.
+    std::uint32_t drain_timeout = 7200;
     // The account to switch to after binding sockets when started as root; empty = stay.
     // Non-empty when set; the relay looks the names up.
     std::string user;

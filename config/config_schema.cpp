@@ -376,6 +376,54 @@ LogConfig read_log(const Field& f) {
                                d.format)};
 }
 
+bool is_loopback(const IpAddress& ip);
+
+// "ip:port", or on tls {address: "ip:port", domain: "turn2.example.org"}.
+std::vector<AlternateServer> read_alternate_list(const Field& f, bool tls) {
+    std::vector<AlternateServer> out;
+    for (const Field& item : read_list(f)) {
+        if (!item.node.IsMap()) {
+            out.push_back({read_transport_address(item), {}});
+            continue;
+        }
+        const Section s(item, {"address", "domain"});
+        if (!tls && s["domain"].present())
+            s["domain"].fail("only for tls alternates (ALTERNATE-DOMAIN names a certificate)");
+        AlternateServer a{read_transport_address(s["address"]), read_string(s["domain"]).value_or("")};
+        if (a.domain.find_first_of(" \t/:") != std::string::npos || a.domain.size() > 255)
+            s["domain"].fail("must be a host name (got \"" + a.domain + "\")");
+        out.push_back(std::move(a));
+    }
+    if (out.size() > 64) f.fail("at most 64 alternates per transport (got " + std::to_string(out.size()) + ")");
+    return out;
+}
+
+AlternatesConfig read_alternates(const Field& f) {
+    const Section s(f, {"udp", "tcp", "tls"});
+    return {read_alternate_list(s["udp"], false), read_alternate_list(s["tcp"], false),
+            read_alternate_list(s["tls"], true)};
+}
+
+AdminConfig read_admin(const Field& f) {
+    const Section s(f, {"listen", "token"});
+    AdminConfig a;
+    if (const auto text = read_string(s["listen"])) {
+        if (*text == "off") {
+            a.listen.reset();
+        } else {
+            a.listen = TransportAddress::parse(*text);
+            if (!a.listen) s["listen"].fail("must be ip:port, [ipv6]:port or off (got \"" + *text + "\")");
+        }
+    }
+    a.token = read_string(s["token"]).value_or("");
+    if (!a.token.empty() && a.token.size() < 16)
+        s["token"].fail("must be at least 16 characters: it is all that guards the admin API");
+    if (a.listen && !is_loopback(a.listen->ip) && a.token.empty())
+        s["token"].fail("required when admin.listen (" + a.listen->to_string() +
+                        ") is not a loopback address: anyone who reaches it could end sessions and drain the node");
+    return a;
+}
+
 IoEngine read_io_engine(const Field& f) {
     return read_choice<IoEngine>(f,
                                  {{"auto", IoEngine::automatic},
@@ -436,7 +484,8 @@ void check_development_config(const Section& s, const Config& c) {
 
 Config read_config(const Field& root, const PathBase& paths) {
     const Section s(root, {"realm", "software", "server_name", "listen", "tls", "relay", "auth",
-                           "peers", "limits", "workers", "io_engine", "log", "user", "group",
+                           "peers", "limits", "workers", "io_engine", "log", "admin", "alternates",
+                           "drain_timeout", "user", "group",
                            "unsafe_development_config_on_network"});
     Config c;
     c.source = root.origin->file();
@@ -452,6 +501,9 @@ Config read_config(const Field& root, const PathBase& paths) {
     c.workers = read_uint(s["workers"], 0, 256, c.workers);  // 0 = one per core
     c.io_engine = read_io_engine(s["io_engine"]);
     c.log = read_log(s["log"]);
+    c.admin = read_admin(s["admin"]);
+    c.alternates = read_alternates(s["alternates"]);
+    c.drain_timeout = read_uint(s["drain_timeout"], 1, 604800, c.drain_timeout);
     c.user = read_account(s["user"]);
     c.group = read_account(s["group"]);
     c.unsafe_development_config_on_network = read_bool(s["unsafe_development_config_on_network"], false);

@@ -13,6 +13,7 @@ const char* reason_text(turn::EndReason why) {
         case turn::EndReason::refreshed_to_zero: return "released";
         case turn::EndReason::connection_closed: return "connection-closed";
         case turn::EndReason::shutdown: return "shutdown";
+        case turn::EndReason::disconnected: return "disconnected";
     }
     return "unknown";
 }

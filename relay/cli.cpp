@@ -33,6 +33,7 @@ const char* usage() {
            "  hallpass check-config FILE [--set key=value]...\n"
            "  hallpass credentials (--secret S | --secret-file F) [--user U] [--ttl SECONDS] [--url URL]...\n"
            "  hallpass credentials --config FILE [--user U] [--ttl SECONDS]\n"
+           "  hallpass ctl [--admin URL] [--token T] [--json] sessions|disconnect|reload|drain|info (ctl --help)\n"
            "The default config file is config/hallpass.default.yaml.\n";
 }
 

@@ -94,7 +94,7 @@ void SendBatch::send_run(std::size_t first, std::size_t count) {
         if (failed.count > 1 && gso_refused(error)) send_one_by_one(failed, error);
         // Otherwise a full socket buffer or an unreachable peer: UDP drops, and so do we, by
         // skipping the message that failed.
-        else dropped_ += failed.count;
+        else dropped_.add(failed.count);
         ++sent;
     }
 }
@@ -104,7 +104,7 @@ void SendBatch::send_run(std::size_t first, std::size_t count) {
 void SendBatch::send_one_by_one(const Message& m, int error) {
     gso_.refused("epoll", error);
     const std::size_t index = static_cast<std::size_t>(&m - messages_.data());
-    dropped_ += send_each(m.fd, to_[index], std::span(iov_).subspan(m.first_iov, m.count));
+    dropped_.add(send_each(m.fd, to_[index], std::span(iov_).subspan(m.first_iov, m.count)));
 }
 
 }  // namespace hallpass::relay

@@ -4,6 +4,8 @@
 // in place.
 #pragma once
 
+#include "turn/counter.hpp"
+
 #include <sys/socket.h>
 
 #include <array>
@@ -53,7 +55,7 @@ class SendBatch {
 public:
     void add(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to);
     void flush();
-    std::uint64_t dropped() const { return dropped_; }
+    const turn::Counter& dropped() const { return dropped_; }
 
 private:
     struct Message {
@@ -75,7 +77,7 @@ private:
     std::vector<SocketAddress> to_;
     std::vector<SegmentControl> control_;  // per message
     GsoSwitch gso_;
-    std::uint64_t dropped_ = 0;
+    turn::Counter dropped_;  // read by a metrics scrape
 };
 
 }  // namespace hallpass::relay

@@ -15,6 +15,7 @@
 
 #include "alloc/allocation.hpp"
 #include "relay/udp_socket.hpp"
+#include "turn/counter.hpp"
 #include "turn/instant.hpp"
 
 namespace hallpass::relay {
@@ -28,6 +29,13 @@ struct Datagram {
     TransportAddress from;
 
     std::span<std::uint8_t> payload() const { return storage.subspan(offset, length); }
+};
+
+// Datagrams an engine lost, by why, for the metrics.
+struct EngineDrops {
+    std::uint64_t truncated = 0;                  // larger than a receive buffer
+    std::uint64_t send_failed = 0;                // refused by the kernel on send
+    std::uint64_t receive_buffers_exhausted = 0;  // io_uring: every provided buffer was in use
 };
 
 class DatagramReceiver {
@@ -57,8 +65,8 @@ public:
 
     virtual void start(DatagramReceiver& receiver) = 0;
     virtual void stop() = 0;
-    // Datagrams dropped: truncated on receive, or refused by the kernel on send.
-    virtual std::uint64_t dropped() const = 0;
+    // Safe from any thread (the engine counts in turn::Counters).
+    virtual EngineDrops drops() const = 0;
 };
 
 // Why io_uring cannot be used here; the message goes to the log when `auto` falls back.

@@ -73,7 +73,7 @@ public:
         relays_.clear();
     }
 
-    std::uint64_t dropped() const override { return truncated_ + send_.dropped(); }
+    EngineDrops drops() const override { return {truncated_.value(), send_.dropped().value(), 0}; }
 
 private:
     std::shared_ptr<Watched> watch(UdpSocket socket) {
@@ -113,7 +113,7 @@ private:
 
     void deliver(Watched& w, std::size_t i, turn::Instant now) {
         if (receive_.truncated(i)) {
-            ++truncated_;
+            truncated_.add();
             return;
         }
         const Datagram d{receive_.storage(i), buffer_headroom, receive_.length(i),
@@ -128,7 +128,7 @@ private:
     std::vector<std::shared_ptr<Watched>> relays_;  // by descriptor
     ReceiveBatch receive_;
     SendBatch send_;
-    std::uint64_t truncated_ = 0;
+    turn::Counter truncated_;
 };
 
 }  // namespace

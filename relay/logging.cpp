@@ -88,12 +88,16 @@ private:
 void setup_logging(const config::LogConfig& log) {
     auto logger = spdlog::stdout_logger_mt("hallpass");
     spdlog::set_default_logger(logger);
+    apply_logging(log);
+    spdlog::flush_on(spdlog::level::info);
+}
+
+void apply_logging(const config::LogConfig& log) {
     spdlog::set_level(static_cast<spdlog::level::level_enum>(log.level));
     if (log.format == config::LogFormat::json)
         spdlog::set_formatter(std::make_unique<JsonLineFormatter>());
     else
         spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-    spdlog::flush_on(spdlog::level::info);
 }
 
 }  // namespace hallpass::relay

@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 
 #include "config/config_loader.hpp"
 #include "config/secrets_file.hpp"
 #include "relay/cli.hpp"
+#include "relay/ctl.hpp"
 #include "relay/ice_server.hpp"
 #include "relay/server.hpp"
 #include "relay/tls_context.hpp"
@@ -70,9 +72,10 @@ int credentials(const relay::CommandLine& cl) {
 
 int run(const relay::CommandLine& cl) {
     switch (cl.command) {
-        case relay::CommandLine::Command::serve:
-            return relay::serve(config::load_config(cl.config_path.empty() ? default_config : cl.config_path,
-                                                    cl.overrides));
+        case relay::CommandLine::Command::serve: {
+            relay::ConfigSource source{cl.config_path.empty() ? default_config : cl.config_path, cl.overrides};
+            return relay::serve(config::load_config(source.path, source.overrides), source);
+        }
         case relay::CommandLine::Command::check_config: return check_config(cl);
         case relay::CommandLine::Command::credentials: return credentials(cl);
         case relay::CommandLine::Command::version: std::cout << "hallpass " << HALLPASS_VERSION << "\n"; return 0;
@@ -84,6 +87,7 @@ int run(const relay::CommandLine& cl) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string_view(argv[1]) == "ctl") return relay::run_ctl(argc - 1, argv + 1);
     try {
         return run(relay::parse_command_line(argc, argv));
     } catch (const config::ConfigError& e) {

@@ -9,10 +9,17 @@
 #include <chrono>
 #include <csignal>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
+#include "relay/admin/admin_server.hpp"
+#include "relay/admin/server_admin.hpp"
+#include "relay/config_reload.hpp"
+#include "relay/drain.hpp"
+#include "relay/service_notifier.hpp"
 #include "relay/ice_server.hpp"
+#include "relay/relay_range_check.hpp"
 #include "relay/datagram_io.hpp"
 #include "relay/logging.hpp"
 #include "relay/privileges.hpp"
@@ -27,26 +34,6 @@ namespace {
 unsigned worker_count(const config::Config& c) {
     if (c.workers > 0) return c.workers;
     return std::max(1u, std::thread::hardware_concurrency());
-}
-
-// A relay range whose addresses are not on this host would fail every Allocate with 508;
-// better to say so at start.
-void check_relay_ranges(SharedState& shared) {
-    for (auto family : {AddressFamily::ipv4, AddressFamily::ipv6}) {
-        if (!shared.supports(family)) continue;
-        const alloc::RelayRequest request{family, false, false, {}};
-        auto candidate = shared.with_book([&](alloc::RelayAddressBook& b) { return b.acquire(request); });
-        if (!candidate) continue;
-        const TransportAddress probe = candidate->address;
-        shared.with_book([&](alloc::RelayAddressBook& b) { b.release(probe); });
-        TransportAddress any_port = probe;
-        any_port.port = 0;
-        auto bound = bind_relay(any_port);
-        if (bound.error == EADDRNOTAVAIL)
-            throw std::runtime_error("relay.ranges: " + probe.ip.to_string() +
-                                     " is not an address of this host; relay addresses must be "
-                                     "assigned to an interface (use relay.advertise for 1:1 NAT)");
-    }
 }
 
 bool is_loopback(const IpAddress& ip) { return ip.is_v4() ? ip.bytes[0] == 127 : ip == *IpAddress::parse("::1"); }
@@ -79,9 +66,8 @@ std::uint64_t raise_descriptor_limit() {
 }
 
 // The total allocation limit in force, and why; a limit of nothing stops the start.
-void log_allocation_limit(const SharedState& shared) {
-    const auto& limit = shared.allocation_limit();
-    const auto& c = shared.config();
+void log_allocation_limit(const SharedState& shared, const config::Config& c) {
+    const auto limit = shared.allocation_limit();
     if (limit.value == 0)
         throw std::runtime_error("limits.allocations_total: the open file limit leaves no room for a "
                                  "single allocation (raise LimitNOFILE, or lower limits.connections_total)");
@@ -108,8 +94,7 @@ void warn_if_root(const config::Config& c) {
                      "once the listeners are bound");
 }
 
-void make_tls(SharedState& shared) {
-    const auto& c = shared.config();
+void make_tls(SharedState& shared, const config::Config& c) {
     // A load balancer that sends PROXY headers terminates TLS itself and forwards plain
     // TCP; a PROXY header in front of a ClientHello would fail every handshake.
     for (std::size_t i = 0; i < c.listen.tls.size(); ++i)
@@ -120,19 +105,6 @@ void make_tls(SharedState& shared) {
     if (c.listen.tls.empty()) return;
     shared.set_tls(std::make_unique<TlsContextStore>(
         TlsFiles{c.tls.certificate, c.tls.private_key, c.tls.self_signed}));
-}
-
-// SIGHUP re-reads the certificate and key; connections already open keep theirs.
-void reload(SharedState& shared) {
-    if (!shared.tls()) {
-        spdlog::info("SIGHUP: nothing to reload (no TLS listeners)");
-        return;
-    }
-    std::string why;
-    if (shared.tls()->reload(&why))
-        spdlog::info("SIGHUP: reloaded TLS certificate: {}", shared.tls()->certificate_summary());
-    else
-        spdlog::error("SIGHUP: kept the previous TLS certificate: {}", why);
 }
 
 void log_summary(const config::Config& c, unsigned workers, std::string_view engine) {
@@ -174,7 +146,7 @@ std::vector<std::unique_ptr<Worker>> make_workers_with(SharedState& shared, unsi
 // io_engine: auto tries io_uring and falls back to epoll with one line saying why;
 // io_uring insists, so a refusal stops the start.
 std::vector<std::unique_ptr<Worker>> make_workers(SharedState& shared, unsigned n) {
-    const auto wanted = shared.config().io_engine;
+    const auto wanted = shared.snapshot()->config().io_engine;
     if (wanted == config::IoEngine::epoll) return make_workers_with(shared, n, EngineKind::epoll);
     try {
         return make_workers_with(shared, n, EngineKind::io_uring);
@@ -201,42 +173,76 @@ std::vector<std::string> turn_urls(const config::Config& c) {
     return urls;
 }
 
-int serve(const config::Config& config) {
+int serve(const config::Config& config, ConfigSource source) {
     setup_logging(config.log);
     // A write to a connection the client has reset must fail with EPIPE, not end the
     // process: OpenSSL writes TLS records with write(), which has no MSG_NOSIGNAL.
     ::signal(SIGPIPE, SIG_IGN);
     const std::uint64_t open_files = raise_descriptor_limit();
-    SharedState shared(config, open_files);
-    log_allocation_limit(shared);
-    check_relay_ranges(shared);
-    make_tls(shared);
+    const ProcessKeys keys = ProcessKeys::random();
+    SharedState shared(std::make_shared<const RuntimeSnapshot>(config, keys, 1), open_files);
+    log_allocation_limit(shared, config);
+    check_relay_ranges(config);
+    make_tls(shared, config);
     const unsigned n = worker_count(config);
     auto workers = make_workers(shared, n);
     log_summary(config, n, workers.front()->engine_name());
     if (shared.tls()) spdlog::info("tls certificate: {}", shared.tls()->certificate_summary());
+    std::vector<Worker*> worker_list;
+    for (auto& w : workers) worker_list.push_back(w.get());
+    ConfigReloader reloader(std::move(source), shared, keys, worker_list);
+    // The control thread: signals and the admin API, one at a time.
+    boost::asio::io_context control;
+    std::optional<AdminServer> admin;
+    // SIGTERM, SIGINT and the end of a drain: every allocation ends and the process exits 0.
+    ServiceNotifier* notify = nullptr;  // set below, once made
+    std::function<void()> stop = [&] {
+        if (notify) notify->stopping();
+        if (admin) admin->stop();
+        for (auto& w : workers) w->stop();
+    };
+    boost::asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+    signals.add(SIGUSR1);
+    Drain drain(control, worker_list, [&] {
+        signals.cancel();
+        stop();
+    });
+    ServerAdmin admin_backend(shared, worker_list, reloader, drain);
+    ServiceNotifier notifier(control, worker_list);
+    reloader.set_notifier(&notifier);
+    notify = &notifier;
+    if (config.admin.listen) {
+        admin.emplace(control, *config.admin.listen,
+                      [&](const HttpRequest& r) { return handle_admin_request(r, admin_backend); });
+        spdlog::info("admin listening on {}{}", admin->local().to_string(),
+                     config.admin.token.empty() ? "" : " (bearer token required)");
+    }
     warn_if_root(config);
     drop_privileges(config.user, config.group);
 
     std::vector<std::thread> threads;
     for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
 
-    boost::asio::io_context signals_io;
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signal) {
         if (ec) return;
-        if (signal == SIGHUP) {
-            reload(shared);
+        if (signal == SIGHUP || signal == SIGUSR1) {
+            if (signal == SIGHUP) reloader.reload();
+            else drain.start(std::chrono::seconds(shared.snapshot()->config().drain_timeout));
             signals.async_wait(on_signal);
             return;
         }
         spdlog::info("signal {}: stopping", signal);
-        for (auto& w : workers) w->stop();
+        signals.cancel();
+        drain.cancel();
+        stop();
     };
     signals.async_wait(on_signal);
+    if (admin) admin->start();
     log_browser_hint(config);
     spdlog::info("hallpass ready");
-    signals_io.run();
+    notifier.ready();
+    notifier.start();
+    control.run();
     for (auto& t : threads) t.join();
     spdlog::info("hallpass stopped");
     return 0;

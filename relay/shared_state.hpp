@@ -1,10 +1,11 @@
-// SharedState: what all workers share, read-mostly (DESIGN.md "Threads and ownership"):
-// the config, credentials, nonce key and peer policy, plus the relay address book (pool,
-// quotas, reservations) and the connection counts, which are touched only when an
-// allocation or a connection is made or freed and so sit behind one mutex, far from the
-// packet path.
+// SharedState: what all workers share (DESIGN.md "Threads and ownership"): the current
+// runtime snapshot (config, credentials, peer policy — replaced whole by a reload), the
+// relay address book (pool, quotas, reservations) and the connection counts. The book and
+// the counts are touched only when an allocation or a connection is made or freed, and sit
+// behind one mutex, far from the packet path; workers read the snapshot they hold, not this.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -16,29 +17,29 @@
 #include "alloc/relay_address_book.hpp"
 #include "config/config.hpp"
 #include "relay/connection_slot.hpp"
-#include "turn/credential_store.hpp"
-#include "turn/nonce_issuer.hpp"
-#include "turn/peer_policy.hpp"
-#include "turn/server_options.hpp"
+#include "relay/runtime_snapshot.hpp"
 
 namespace hallpass::relay {
 
+// limits.allocations_total as it applies to `c`: the configured value, or the one derived
+// from the relay addresses and `open_files` (the process's open file limit).
+alloc::AllocationLimit allocation_limit_of(const config::Config& c, std::uint64_t open_files);
+
 class SharedState {
 public:
-    // `open_files`: the process's open file limit, for the default allocations_total.
-    SharedState(const config::Config& config, std::uint64_t open_files);
+    SharedState(SnapshotPtr first, std::uint64_t open_files);
     ~SharedState();
 
-    const config::Config& config() const { return config_; }
-    const turn::CredentialStore& credentials() const { return credentials_; }
-    const turn::NonceIssuer& nonces() const { return nonces_; }
-    const turn::PeerPolicy& peers() const { return peers_; }
-    const turn::ServerOptions& server_options() const { return server_options_; }
-    // limits.allocations_total as it applies: the configured value, or the derived one.
-    const alloc::AllocationLimit& allocation_limit() const { return allocation_limit_; }
-    const std::vector<TransportAddress>& own_endpoints() const { return own_endpoints_; }
+    // The snapshot published last.
+    SnapshotPtr snapshot() const;
+    // Makes `next` current for what is shared: quota and connection limits, and the relay
+    // pool when relay.ranges or relay.ports changed. Workers switch on their own
+    // (Worker::adopt). `next` has been validated: allocation_limit_of gives it room.
+    void publish(SnapshotPtr next);
 
-    bool supports(AddressFamily family) const { return book_.supports(family); }
+    alloc::AllocationLimit allocation_limit() const;
+    std::uint64_t open_files() const { return open_files_; }
+
     // Runs f(book) under the lock: how open_relay_address reaches the shared book.
     template <class F>
     auto with_book(F&& f) {
@@ -50,32 +51,30 @@ public:
 
     // A place for a new TCP/TLS connection under limits.connections_total; empty when full.
     ConnectionSlot take_connection_slot();
+    // Whose turn it is among the alternates, for the whole node (an Allocate's rate, not a packet's).
+    std::size_t next_alternate() { return alternate_cursor_.fetch_add(1, std::memory_order_relaxed); }
+
+    // TCP/TLS connections holding a slot now.
+    std::size_t stream_connections() const;
 
     // The TLS context store, when TLS listeners are configured (set once at start).
     class TlsContextStore* tls() const { return tls_.get(); }
     void set_tls(std::unique_ptr<class TlsContextStore> tls);
-
-    // The address told to clients for a bound relay address (1:1 NAT), else itself.
-    TransportAddress advertised(const TransportAddress& bound) const;
 
 private:
     friend class ConnectionSlot;
     bool count_client(const IpAddress& client);
     void release_connection(const std::optional<IpAddress>& client);
 
-    const config::Config& config_;
-    std::vector<TransportAddress> own_endpoints_;
-    turn::CredentialStore credentials_;
-    turn::NonceIssuer nonces_;
-    turn::PeerPolicy peers_;
-    turn::ServerOptions server_options_;
+    const std::uint64_t open_files_;
+    mutable std::mutex mutex_;
+    SnapshotPtr snapshot_;
     alloc::AllocationLimit allocation_limit_;
-
-    std::mutex mutex_;
     alloc::RelayAddressBook book_;
     std::size_t connections_ = 0;
     alloc::ClientAddressCounter connections_per_client_;
     std::unique_ptr<class TlsContextStore> tls_;
+    std::atomic<std::size_t> alternate_cursor_{0};
 };
 
 }  // namespace hallpass::relay

@@ -44,6 +44,7 @@ public:
             arm_timer(settings_.handshake_timeout);
             auto self = shared_from_this();
             stream_.async_handshake([this, self](error_code ec) {
+                owner_.on_tls_handshake(*this, ec);
                 if (ec) return close();
                 begin();
             });

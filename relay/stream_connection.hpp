@@ -34,6 +34,8 @@ public:
     virtual void on_stream_closed(StreamConnectionBase& c) = 0;
     // Whether the connection's 5-tuple has an allocation; without one it times out.
     virtual bool has_allocation(const alloc::FiveTuple& five_tuple) = 0;
+    // A TLS handshake ended: `ec` says why it failed, or is empty.
+    virtual void on_tls_handshake(StreamConnectionBase& c, const boost::system::error_code& ec) = 0;
 };
 
 struct StreamSettings {

@@ -179,15 +179,16 @@ std::shared_ptr<ssl::context> TlsContextStore::current() const {
     return context_;
 }
 
-bool TlsContextStore::reload(std::string* why) {
+bool TlsContextStore::reload(const TlsFiles& files, std::string* why) {
     std::shared_ptr<ssl::context> fresh;
     try {
-        fresh = make_server_context(files_);
+        fresh = make_server_context(files);
     } catch (const std::exception& e) {
         if (why != nullptr) *why = e.what();
         return false;
     }
     const std::lock_guard lock(mutex_);
+    files_ = files;
     context_.swap(fresh);  // the old one is freed after unlocking, if no connection holds it
     return true;
 }

@@ -33,9 +33,10 @@ public:
     // Thread-safe; called once per accepted connection, never per packet.
     std::shared_ptr<boost::asio::ssl::context> current() const;
 
-    // Re-reads the files. On failure keeps the old context and returns false with the
-    // reason in *why (when why is not null). Never writes files, even with self_signed.
-    bool reload(std::string* why);
+    // Reads `files` (a reload may name new paths). On failure keeps the old context and
+    // files and returns false with the reason in *why (when why is not null). Never writes
+    // files, even with self_signed.
+    bool reload(const TlsFiles& files, std::string* why);
 
     // "subject=..., notAfter=..., sha256=AA:BB:..." of the current leaf, for the start-up log.
     std::string certificate_summary() const;

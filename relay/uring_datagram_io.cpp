@@ -184,7 +184,9 @@ public:
         wakeup_.cancel(ignored);
     }
 
-    std::uint64_t dropped() const override { return dropped_; }
+    EngineDrops drops() const override {
+        return {truncated_.value(), send_failed_.value(), buffers_exhausted_.value()};
+    }
 
 private:
     void setup_ring() {
@@ -391,6 +393,7 @@ private:
         if (current && !(cqe.flags & IORING_CQE_F_MORE)) {
             // Multishot ended (-ENOBUFS is back-pressure: the buffers are all in use);
             // it is armed again after this batch.
+            if (cqe.res == -ENOBUFS) buffers_exhausted_.add();
             sockets_[fd].armed = false;
             disarmed_.push_back(fd);
         }
@@ -405,7 +408,7 @@ private:
     void deliver(Socket& s, int b, int length) {
         io_uring_recvmsg_out* out = io_uring_recvmsg_validate(buffer(b), length, &recv_template_);
         if (!out || (out->flags & MSG_TRUNC)) {
-            ++dropped_;
+            truncated_.add();
             return;
         }
         sockaddr_storage from{};
@@ -464,7 +467,7 @@ private:
         for (auto i = first; count > 0; i = batch_.next(i), --count) {
             const OutgoingDatagram& d = batch_.datagram(i);
             const auto sa = to_socket_address(d.to);
-            if (::sendto(d.fd, d.bytes.data(), d.bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) ++dropped_;
+            if (::sendto(d.fd, d.bytes.data(), d.bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) send_failed_.add();
             release(d.buffer);
         }
     }
@@ -472,7 +475,7 @@ private:
     void sent(const io_uring_cqe& cqe, std::uint32_t index) {
         SendSlot& slot = slots_[index];
         if (cqe.res < 0 && slot.count > 1 && gso_refused(-cqe.res)) resend_one_by_one(slot, -cqe.res);
-        else if (cqe.res < 0) dropped_ += slot.count;
+        else if (cqe.res < 0) send_failed_.add(slot.count);
         for (unsigned i = 0; i < slot.count; ++i) release(slot.buffers[i]);
         slot.count = 0;
         free_slots_.push_back(index);
@@ -484,10 +487,10 @@ private:
     void resend_one_by_one(const SendSlot& slot, int error) {
         gso_.refused("io_uring", error);
         if (!known(slot.fd) || !sockets_[slot.fd].live || sockets_[slot.fd].incarnation != slot.incarnation) {
-            dropped_ += slot.count;
+            send_failed_.add(slot.count);
             return;
         }
-        dropped_ += send_each(slot.fd, slot.to, std::span(slot.iov.data(), slot.count));
+        send_failed_.add(send_each(slot.fd, slot.to, std::span(slot.iov.data(), slot.count)));
     }
 
     bool known(int fd) const { return fd >= 0 && static_cast<std::size_t>(fd) < sockets_.size(); }
@@ -508,7 +511,7 @@ private:
         send_groups();  // what was queued before goes out before this
         io_uring_submit(&ring_);
         const auto sa = to_socket_address(to);
-        if (::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) ++dropped_;
+        if (::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, sa.get(), sa.length) < 0) send_failed_.add();
     }
 
     io_uring ring_{};
@@ -534,7 +537,7 @@ private:
     int current_buffer_ = -1;
     bool reaping_ = false;
     turn::Instant now_;
-    std::uint64_t dropped_ = 0;
+    turn::Counter truncated_, send_failed_, buffers_exhausted_;  // read by a metrics scrape
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "alloc/relay_address_opening.hpp"
 #include "relay/allocation_log.hpp"
 #include "relay/datagram_io.hpp"
+#include "relay/refusal_log.hpp"
+#include "relay/request_trace.hpp"
 #include "relay/shared_state.hpp"
 #include "relay/stream_acceptor.hpp"
 #include "relay/stream_connection.hpp"
@@ -58,10 +61,12 @@ public:
     RelayWorker(unsigned index, SharedState& shared, EngineKind engine)
         : index_(index),
           shared_(shared),
-          server_(shared.server_options(), shared.credentials(), shared.nonces(), shared.peers(), *this),
+          snapshot_(shared.snapshot()),
+          server_(snapshot_->server_options(), snapshot_->credentials(), snapshot_->nonces(), snapshot_->peers(),
+                  *this),
           tick_(ioc_),
           io_(engine == EngineKind::io_uring ? make_uring_io(ioc_) : make_epoll_io(ioc_)) {
-        const auto& c = shared.config();
+        const auto& c = snapshot_->config();
         for (const auto& address : c.listen.udp) {
             const auto listener = static_cast<std::uint32_t>(udp_listeners_.size());
             udp_listeners_.push_back({io_->add_listener(bind_listener(address), listener), address});
@@ -97,14 +102,59 @@ public:
 
     std::string_view engine_name() const override { return io_->name(); }
 
+    void adopt(SnapshotPtr snapshot) override {
+        asio::post(ioc_, [this, snapshot = std::move(snapshot)]() mutable { switch_to(std::move(snapshot)); });
+    }
+
+    void start_draining() override {
+        asio::post(ioc_, [this] {
+            server_.set_draining(true);
+            drain_started_.store(true, std::memory_order_release);
+        });
+    }
+    bool drain_started() const override { return drain_started_.load(std::memory_order_acquire); }
+
+    std::future<std::vector<SessionInfo>> sessions(std::string user) override {
+        auto promise = std::make_shared<std::promise<std::vector<SessionInfo>>>();
+        auto answer = promise->get_future();
+        asio::post(ioc_, [this, promise, user = std::move(user)] { promise->set_value(list_sessions(user)); });
+        return answer;
+    }
+
+    std::future<std::size_t> disconnect(std::optional<alloc::AllocationId> id, std::string user) override {
+        auto promise = std::make_shared<std::promise<std::size_t>>();
+        auto answer = promise->get_future();
+        asio::post(ioc_, [this, promise, id, user = std::move(user)] {
+            const auto now = instant_now();
+            promise->set_value(id ? std::size_t{server_.disconnect(*id, now)} : server_.disconnect_user(user, now));
+        });
+        return answer;
+    }
+
+    void request_heartbeat() override {
+        asio::post(ioc_, [this] {
+            last_turn_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+        });
+    }
+    std::chrono::steady_clock::time_point last_turn() const override {
+        return std::chrono::steady_clock::time_point(
+            std::chrono::steady_clock::duration(last_turn_.load(std::memory_order_relaxed)));
+    }
+
+    const turn::TurnCounters& turn_counters() const override { return server_.counters(); }
+    const StreamCounters& stream_counters() const override { return stream_counters_; }
+    EngineDrops engine_drops() const override { return io_->drops(); }
+
     // AllocationHost
-    bool supports(AddressFamily family) const override { return shared_.supports(family); }
+    bool supports(AddressFamily family) const override { return snapshot_->supports(family); }
     std::variant<turn::RelayEndpoint, alloc::RelayRefusal> open_relay(alloc::AllocationId id,
                                                                       std::string_view identity,
                                                                       const alloc::RelayRequest& request,
                                                                       const turn::RelaySocketOptions& socket,
                                                                       turn::Instant now) override;
     void close_relay(alloc::AllocationId id, std::string_view identity, const TransportAddress& bound) override;
+    std::size_t next_alternate() override { return shared_.next_alternate(); }
+    void refused(const turn::Refusal& r, turn::Instant now) override { refusals_.note(r, now.monotonic); }
     void allocation_created(const alloc::Allocation& a, turn::Instant) override {
         log_allocation_created(index_, a);
     }
@@ -117,12 +167,15 @@ public:
     void on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) override;
     void on_stream_closed(StreamConnectionBase& c) override;
     bool has_allocation(const alloc::FiveTuple& five_tuple) override { return server_.has_allocation(five_tuple); }
+    void on_tls_handshake(StreamConnectionBase& c, const boost::system::error_code& ec) override;
 
     // DatagramReceiver
     void on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) override;
     void on_relay_datagram(alloc::AllocationId id, const Datagram& d, turn::Instant now) override;
 
 private:
+    std::vector<SessionInfo> list_sessions(const std::string& user) const;
+    void switch_to(SnapshotPtr next);
     void on_accept(StreamListener& l, asio::ip::tcp::socket socket);
     void on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
                         std::chrono::milliseconds handshake_left);
@@ -143,6 +196,7 @@ private:
             if (ec) return;
             const turn::Instant t = instant_now();
             server_.on_tick(t);
+            refusals_.tick(t.monotonic);
             shared_.expire_reservations(t.monotonic);
             io_->flush();
             arm_tick();
@@ -151,6 +205,7 @@ private:
 
     unsigned index_;
     SharedState& shared_;
+    SnapshotPtr snapshot_;  // what server_ and new connections follow; replaced by adopt()
     asio::io_context ioc_{1};
     turn::TurnServer server_;
     asio::steady_timer tick_;
@@ -161,7 +216,39 @@ private:
     boost::unordered_flat_map<alloc::FiveTuple, std::shared_ptr<StreamConnectionBase>, alloc::FiveTupleHash>
         streams_;
     std::array<std::uint8_t, 2048> reply_{};
+    StreamCounters stream_counters_;
+    RefusalLog refusals_{index_};
+    std::atomic<bool> drain_started_{false};
+    std::atomic<std::chrono::steady_clock::rep> last_turn_{std::chrono::steady_clock::now().time_since_epoch().count()};
 };
+
+std::vector<SessionInfo> RelayWorker::list_sessions(const std::string& user) const {
+    std::vector<SessionInfo> out;
+    const auto now = instant_now().monotonic;
+    server_.table().for_each([&](const alloc::Allocation& a) {
+        if (!user.empty() && a.username != user && a.identity() != user) return;
+        out.push_back({{index_, a.id}, a.username, a.five_tuple.transport, a.five_tuple.client, a.advertised,
+                       static_cast<double>((now - a.created).count()) / 1000.0, a.traffic.bytes_to_peers,
+                       a.traffic.bytes_to_client, a.permissions.size(), a.channels.size()});
+    });
+    return out;
+}
+
+// The listeners are the same in every snapshot (a change of `listen` needs a restart), so
+// the stream listeners line up with the new config's tcp then tls entries.
+void RelayWorker::switch_to(SnapshotPtr next) {
+    const auto& c = next->config();
+    server_.reconfigure(next->server_options(), next->credentials(), next->nonces(), next->peers());
+    std::size_t i = 0;
+    for (const auto* list : {&c.listen.tcp, &c.listen.tls})
+        for (const auto& l : *list) {
+            if (i >= stream_listeners_.size()) break;
+            stream_listeners_[i].settings = stream_settings(c, l.proxy_protocol);
+            stream_listeners_[i].trusted = alloc::CidrSet(l.trusted);
+            ++i;
+        }
+    snapshot_ = std::move(next);  // the old one goes once nothing here points into it
+}
 
 void RelayWorker::on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) {
     const UdpListener& l = udp_listeners_[listener];
@@ -174,6 +261,7 @@ void RelayWorker::on_listener_datagram(std::uint32_t listener, const Datagram& d
     const std::span<std::uint8_t> answer_space = tail.size() >= reply_.size() ? tail.first(reply_.size())
                                                                              : std::span<std::uint8_t>(reply_);
     const auto action = server_.on_client_packet(from, bytes, now, answer_space);
+    trace_exchange(from, bytes, action);
     if (action.kind == turn::ClientAction::Kind::reply) {
         io_->send(l.fd, action.bytes, from.client);
     } else if (action.kind == turn::ClientAction::Kind::to_peer) {
@@ -186,7 +274,8 @@ void RelayWorker::on_relay_datagram(alloc::AllocationId id, const Datagram& d, t
     const auto action = server_.on_peer_packet(id, d.from, {d.storage, d.offset, d.length}, now);
     if (!action.deliver) return;
     if (action.client->transport != alloc::Transport::udp) {
-        if (auto it = streams_.find(*action.client); it != streams_.end()) it->second->send(action.bytes, true);
+        if (auto it = streams_.find(*action.client); it != streams_.end() && !it->second->send(action.bytes, true))
+            stream_counters_.queue_full_drops.add();
     } else if (const UdpListener* l = udp_listener_for(action.client->server)) {
         io_->send(l->fd, action.bytes, action.client->client);
     }
@@ -202,14 +291,16 @@ void RelayWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket sock
     const auto remote = socket.remote_endpoint(ec);
     if (ec) return;
     const TransportAddress client = from_endpoint(remote);
-    if (l.settings.proxy_protocol && !l.trusted.contains(client.ip)) {
-        spdlog::debug("refused {} on {}: not a trusted PROXY protocol source", client.to_string(),
-                      l.acceptor->address().to_string());
-        return;
-    }
+    const alloc::FiveTuple tuple{client, l.acceptor->address(), l.tls ? alloc::Transport::tls : alloc::Transport::tcp};
+    const auto refuse = [&](ConnectionRefusal why) {
+        stream_counters_.refuse(why);
+        refusals_.note(tuple, name_of(why), "", instant_now().monotonic);
+    };
+    if (l.settings.proxy_protocol && !l.trusted.contains(client.ip)) return refuse(ConnectionRefusal::untrusted_proxy);
     ConnectionSlot slot = shared_.take_connection_slot();
-    if (!slot) return;  // limits.connections_total
-    if (!l.settings.proxy_protocol && !slot.count_client(client.ip)) return;  // connections_per_ip
+    if (!slot) return refuse(ConnectionRefusal::connections_total);
+    if (!l.settings.proxy_protocol && !slot.count_client(client.ip)) return refuse(ConnectionRefusal::connections_per_ip);
+    stream_counters_.accepted[l.tls ? 1 : 0].add();
     // Shared by the two waits; freed, with its slot, when both have ended.
     struct Waiting {
         asio::ip::tcp::socket socket;
@@ -245,13 +336,17 @@ bool RelayWorker::admit(StreamConnectionBase& c) {
     const auto& tuple = c.five_tuple();
     if (streams_.contains(tuple)) return false;
     // A proxied connection's client is known only now, from its PROXY header.
-    if (!c.slot().counts_client() && !c.slot().count_client(tuple.client.ip)) return false;
+    if (!c.slot().counts_client() && !c.slot().count_client(tuple.client.ip)) {
+        stream_counters_.refuse(ConnectionRefusal::connections_per_ip);
+        return false;
+    }
     streams_.emplace(tuple, c.shared_from_this());
     return true;
 }
 
 void RelayWorker::on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) {
     const auto action = server_.on_client_packet(c.five_tuple(), message, instant_now(), reply_);
+    trace_exchange(c.five_tuple(), message, action);
     if (action.kind == turn::ClientAction::Kind::reply) {
         c.send(action.bytes, false);
     } else if (action.kind == turn::ClientAction::Kind::to_peer) {
@@ -259,6 +354,13 @@ void RelayWorker::on_stream_message(StreamConnectionBase& c, std::span<const std
         const int fd = relay_fd(action.allocation);
         if (fd >= 0) io_->send(fd, action.bytes, action.peer);
     }
+}
+
+void RelayWorker::on_tls_handshake(StreamConnectionBase& c, const boost::system::error_code& ec) {
+    if (!ec) return stream_counters_.tls_handshakes.add();
+    stream_counters_.tls_handshake_failures.add();
+    // An untrusted certificate shows here as the browser's alert ("... alert certificate unknown").
+    refusals_.note(c.five_tuple(), "tls_handshake", ec.message(), instant_now().monotonic);
 }
 
 void RelayWorker::on_stream_closed(StreamConnectionBase& c) {
@@ -292,7 +394,7 @@ std::variant<turn::RelayEndpoint, alloc::RelayRefusal> RelayWorker::open_relay(
         [&](const TransportAddress& a) { return bind_endpoint(id, a, socket); }, opening);
     if (auto* refusal = std::get_if<alloc::RelayRefusal>(&opened)) return *refusal;
     const auto& o = std::get<alloc::RelayOpened>(opened);
-    return turn::RelayEndpoint{o.address, shared_.advertised(o.address), o.reservation};
+    return turn::RelayEndpoint{o.address, snapshot_->advertised(o.address), o.reservation};
 }
 
 void RelayWorker::close_relay(alloc::AllocationId id, std::string_view identity, const TransportAddress& bound) {
@@ -304,6 +406,20 @@ void RelayWorker::close_relay(alloc::AllocationId id, std::string_view identity,
 }
 
 }  // namespace
+
+std::uint64_t allocations_now(const std::vector<Worker*>& workers) {
+    std::uint64_t total = 0;
+    for (const Worker* w : workers) {
+        const auto& c = w->turn_counters();
+        for (std::size_t t = 0; t < turn::transports; ++t) {
+            std::uint64_t ended = 0;
+            for (const auto& e : c.allocations_ended[t]) ended += e.value();
+            const auto created = c.allocations_created[t].value();
+            total += created > ended ? created - ended : 0;  // read a moment apart
+        }
+    }
+    return total;
+}
 
 std::unique_ptr<Worker> make_worker(unsigned index, SharedState& shared, EngineKind engine) {
     return std::make_unique<RelayWorker>(index, shared, engine);

@@ -2,8 +2,18 @@
 // behind it is chosen at start; every engine drives the same sans-IO TurnServer.
 #pragma once
 
+#include <chrono>
+#include <future>
 #include <memory>
+#include <optional>
 #include <string_view>
+#include <vector>
+
+#include "relay/datagram_io.hpp"
+#include "relay/runtime_snapshot.hpp"
+#include "relay/session_info.hpp"
+#include "relay/stream_counters.hpp"
+#include "turn/turn_counters.hpp"
 
 namespace hallpass::relay {
 
@@ -16,8 +26,35 @@ public:
     virtual void run() = 0;
     // Safe from any thread.
     virtual void stop() = 0;
+    // Switches to `snapshot` at the worker's next loop turn; safe from any thread. What is
+    // made from then on follows it; existing allocations and connections go on as they are.
+    virtual void adopt(SnapshotPtr snapshot) = 0;
+
+    // From any thread: new Allocates go to an alternate from the next loop turn on (see
+    // TurnServer::set_draining); drain_started() says when the worker has switched.
+    virtual void start_draining() = 0;
+    virtual bool drain_started() const = 0;
+
+    // The systemd watchdog: asks the loop to note the time at its next turn (any thread),
+    // and when it last did.
+    virtual void request_heartbeat() = 0;
+    virtual std::chrono::steady_clock::time_point last_turn() const = 0;
+
+    // The admin API, from the control thread: answered on the worker's thread at its next
+    // loop turn. `user` empty: every session.
+    virtual std::future<std::vector<SessionInfo>> sessions(std::string user) = 0;
+    // Ends one allocation, or (id empty) every one of `user`; how many ended.
+    virtual std::future<std::size_t> disconnect(std::optional<alloc::AllocationId> id, std::string user) = 0;
+
+    // What the worker has counted, for a metrics scrape from another thread.
+    virtual const turn::TurnCounters& turn_counters() const = 0;
+    virtual const StreamCounters& stream_counters() const = 0;
+    virtual EngineDrops engine_drops() const = 0;
     virtual std::string_view engine_name() const = 0;
 };
+
+// Allocations held now over all `workers`, from their counters (safe from any thread).
+std::uint64_t allocations_now(const std::vector<Worker*>& workers);
 
 enum class EngineKind { epoll, io_uring };
 

@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   coturn chromium iproute2 openssl jq util-linux
+  prometheus libsystemd-dev systemd libcli11-dev
 )
 # Node comes from elsewhere on some images; use Debian's only when it is missing.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -48,6 +49,12 @@ if ((${#missing[@]} > 0)); then
       && systemctl is-active --quiet coturn 2>/dev/null; then
     echo "install-deps: stopping and disabling the coturn service"
     as_root systemctl disable --now coturn
+  fi
+  # Likewise Debian's prometheus service: the metrics test runs its own on a free port.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 \
+      && systemctl is-active --quiet prometheus 2>/dev/null; then
+    echo "install-deps: stopping and disabling the prometheus service"
+    as_root systemctl disable --now prometheus
   fi
 fi
 

@@ -25,7 +25,16 @@ struct RelaySocketOptions {
     bool dont_fragment = false;  // DONT-FRAGMENT: set DF on every relayed datagram
 };
 
-enum class EndReason { expired, refreshed_to_zero, connection_closed, shutdown };
+// `disconnected`: an operator ended it (the admin API).
+enum class EndReason { expired, refreshed_to_zero, connection_closed, shutdown, disconnected };
+
+// A request refused, for the log line that tells a support engineer why a student failed.
+struct Refusal {
+    const alloc::FiveTuple& from;
+    std::string_view user;    // the USERNAME as the client sent it; empty if none
+    std::string_view reason;  // bad_credentials, stale_nonce, peer_forbidden, user_quota, ...
+    std::optional<TransportAddress> peer = std::nullopt;  // the peer refused, if that was it
+};
 
 class AllocationHost {
 public:
@@ -41,8 +50,16 @@ public:
     virtual void close_relay(alloc::AllocationId id, std::string_view identity,
                              const TransportAddress& bound) = 0;
 
+    // A draining or full node takes its alternates in turn: this says whose turn it is. The
+    // relay shares one cursor between its workers, so the turn goes round the whole node.
+    virtual std::size_t next_alternate() { return alternate_cursor_++; }
+
+    virtual void refused(const Refusal&, Instant) {}
     virtual void allocation_created(const alloc::Allocation&, Instant) {}
     virtual void allocation_ended(const alloc::Allocation&, EndReason, Instant) {}
+
+private:
+    std::size_t alternate_cursor_ = 0;
 };
 
 }  // namespace hallpass::turn

@@ -11,6 +11,17 @@ using stun::ErrorCode;
 
 namespace {
 
+// An unknown or expired reservation token is the server's "no room" too (508).
+AllocateRefusal counted_as(alloc::RelayRefusal r) {
+    switch (r) {
+        case alloc::RelayRefusal::user_quota: return AllocateRefusal::user_quota;
+        case alloc::RelayRefusal::total_quota: return AllocateRefusal::total_quota;
+        case alloc::RelayRefusal::no_address:
+        case alloc::RelayRefusal::unknown_token: break;
+    }
+    return AllocateRefusal::no_address;
+}
+
 std::uint32_t granted_lifetime(const stun::MessageView& m, const ServerOptions& o) {
     auto requested = stun::get<stun::Lifetime>(m);
     if (!requested) return o.default_lifetime;
@@ -54,6 +65,29 @@ std::optional<ClientAction> TurnServer::check_allocate_attributes(Request& r, al
     return std::nullopt;
 }
 
+std::optional<ClientAction> TurnServer::try_alternate(Request& r) {
+    const auto& list = options_.alternates[static_cast<std::size_t>(r.from.transport)];
+    if (list.empty()) return std::nullopt;
+    // In turn over the alternates of the client's address family, else over all of them.
+    const auto family = r.from.client.ip.unmapped().family;
+    std::array<const Alternate*, 64> same{};
+    std::size_t n = 0;
+    for (const auto& a : list)
+        if (a.address.ip.family == family && n < same.size()) same[n++] = &a;
+    const std::size_t turn = host_.next_alternate();
+    const Alternate* pick = n ? same[turn % n] : &list[turn % list.size()];
+    counters_.redirected.add();
+    auto b = r.builder(stun::MessageClass::error);
+    b.add(stun::ErrorCodeAttribute::of(ErrorCode::try_alternate));
+    b.add(stun::AlternateServer{pick->address});
+    if (!pick->domain.empty()) b.add(stun::AlternateDomain{pick->domain});
+    // libwebrtc signs its next Allocate, to the alternate, with these (every node of the
+    // realm accepts this node's nonces: turn/nonce_issuer.hpp).
+    const auto nonce = nonces_->issue(r.from.client, r.now.unix_seconds);
+    b.add(stun::Realm{credentials_->realm()}).add(stun::Nonce{nonce.view()});
+    return finish(r, b);
+}
+
 ClientAction TurnServer::handle_allocate(Request& r) {
     if (auto refused = authenticate(r)) return *refused;
     if (alloc::Allocation* existing = table_.find(r.from)) {
@@ -66,6 +100,12 @@ ClientAction TurnServer::handle_allocate(Request& r) {
     }
     alloc::RelayRequest relay;
     if (auto refused = check_allocate_attributes(r, relay)) return *refused;
+    if (draining_) {
+        counters_.allocate_refusals[static_cast<std::size_t>(AllocateRefusal::draining)].add();
+        host_.refused({r.from, r.username, "draining"}, r.now);
+        if (auto redirected = try_alternate(r)) return *redirected;
+        return error(r, ErrorCode::forbidden);
+    }
     const RelaySocketOptions socket{r.message.has(stun::AttributeType::dont_fragment)};
 
     alloc::Allocation& a = table_.create(r.from);
@@ -73,6 +113,11 @@ ClientAction TurnServer::handle_allocate(Request& r) {
     auto opened = host_.open_relay(a.id, identity, relay, socket, r.now);
     if (const auto* refusal = std::get_if<alloc::RelayRefusal>(&opened)) {
         table_.remove(a.id);
+        counters_.allocate_refusals[static_cast<std::size_t>(counted_as(*refusal))].add();
+        host_.refused({r.from, r.username, name_of(counted_as(*refusal))}, r.now);
+        // A full node sends the client to an alternate when it has one.
+        if (*refusal == alloc::RelayRefusal::total_quota)
+            if (auto redirected = try_alternate(r)) return *redirected;
         // The user's own quota is the answer that stays true on retry (486); anything else
         // — the total, a full pool, an unknown or expired token — is the server's (508).
         return error(r, *refusal == alloc::RelayRefusal::user_quota ? ErrorCode::allocation_quota_reached
@@ -86,8 +131,10 @@ ClientAction TurnServer::handle_allocate(Request& r) {
     a.advertised = endpoint->advertised;
     a.created = r.now.monotonic;
     a.granted_lifetime = granted_lifetime(r.message, options_);
+    a.bandwidth = options_.allocation_bandwidth;
     table_.set_expiry(a, r.now.monotonic + std::chrono::seconds(a.granted_lifetime));
     a.allocate_transaction = r.message.transaction_id();
+    counters_.allocations_created[static_cast<std::size_t>(r.from.transport)].add();
     host_.allocation_created(a, r.now);
 
     auto b = success(r);

@@ -21,6 +21,14 @@ std::optional<ErrorCode> judge_peer(const TransportAddress& peer, const alloc::A
 
 }  // namespace
 
+ClientAction TurnServer::refuse_peer(Request& r, ErrorCode code, const TransportAddress& peer) {
+    if (code == ErrorCode::forbidden) {
+        counters_.peer_refusals.add();
+        host_.refused({r.from, r.username, "peer_forbidden", peer}, r.now);
+    }
+    return error(r, code);
+}
+
 ClientAction TurnServer::handle_create_permission(Request& r) {
     if (auto refused = authenticate(r)) return *refused;
     alloc::Allocation* a = table_.find(r.from);
@@ -34,7 +42,7 @@ ClientAction TurnServer::handle_create_permission(Request& r) {
             continue;
         auto peer = stun::XorPeerAddress::decode(attr, r.message.transaction_id());
         if (!peer) return error(r, ErrorCode::bad_request);
-        if (auto code = judge_peer(peer->address, *a, peers_)) return error(r, *code);
+        if (auto code = judge_peer(peer->address, *a, *peers_)) return refuse_peer(r, *code, peer->address);
         peers[count++] = peer->address.ip.unmapped();
     }
     if (count == 0) return error(r, ErrorCode::bad_request);
@@ -54,7 +62,7 @@ ClientAction TurnServer::handle_channel_bind(Request& r) {
     auto channel = stun::require<stun::ChannelNumber>(r.message);
     auto peer = stun::require<stun::XorPeerAddress>(r.message);
     if (!channel || !peer || !valid_channel(channel->number)) return error(r, ErrorCode::bad_request);
-    if (auto code = judge_peer(peer->address, *a, peers_)) return error(r, *code);
+    if (auto code = judge_peer(peer->address, *a, *peers_)) return refuse_peer(r, *code, peer->address);
     TransportAddress target = peer->address;
     target.ip = target.ip.unmapped();
     const auto channel_expires = r.now.monotonic + std::chrono::seconds(options_.channel_lifetime);

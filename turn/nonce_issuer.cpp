@@ -18,12 +18,18 @@ constexpr std::size_t raw_size = 12;  // 4 bytes of time, 8 of MAC: 16 base64 ch
 NonceIssuer::NonceIssuer(std::array<std::uint8_t, 32> key, std::int64_t lifetime_seconds)
     : key_(key), lifetime_(lifetime_seconds) {}
 
-std::array<std::uint8_t, 8> NonceIssuer::mac(std::uint32_t issued, const TransportAddress& client) const {
-    std::uint8_t buf[4 + 1 + 16 + 2];
+std::array<std::uint8_t, 32> NonceIssuer::key_for_realm(std::string_view realm) {
+    constexpr std::string_view label = "hallpass nonce key v1";
+    const std::span<const std::uint8_t> pieces[] = {
+        {reinterpret_cast<const std::uint8_t*>(realm.data()), realm.size()}};
+    return stun::hmac_sha256({reinterpret_cast<const std::uint8_t*>(label.data()), label.size()}, pieces);
+}
+
+std::array<std::uint8_t, 8> NonceIssuer::mac(std::uint32_t issued, const IpAddress& client) const {
+    std::uint8_t buf[4 + 1 + 16];
     stun::write_u32(buf, issued);
-    buf[4] = static_cast<std::uint8_t>(client.ip.family);
-    std::copy(client.ip.bytes.begin(), client.ip.bytes.end(), buf + 5);
-    stun::write_u16(buf + 21, client.port);
+    buf[4] = static_cast<std::uint8_t>(client.family);
+    std::copy(client.bytes.begin(), client.bytes.end(), buf + 5);
     const std::span<const std::uint8_t> pieces[] = {buf};
     const auto full = stun::hmac_sha256(key_, pieces);
     std::array<std::uint8_t, 8> out{};
@@ -35,7 +41,7 @@ NonceIssuer::Text NonceIssuer::issue(const TransportAddress& client, std::int64_
     const auto issued = static_cast<std::uint32_t>(now_unix);
     std::uint8_t raw[raw_size];
     stun::write_u32(raw, issued);
-    const auto m = mac(issued, client);
+    const auto m = mac(issued, client.ip);
     std::copy(m.begin(), m.end(), raw + 4);
     unsigned char encoded[size + 1];  // EVP_EncodeBlock adds a NUL
     EVP_EncodeBlock(encoded, raw, static_cast<int>(raw_size));
@@ -56,7 +62,7 @@ NonceIssuer::Verdict NonceIssuer::check(std::string_view nonce, const TransportA
     const std::uint32_t issued = stun::read_u32(raw);
     const auto age = static_cast<std::int64_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(now_unix) - issued));
     if (age < 0 || age >= lifetime_) return Verdict::stale;
-    const auto expected = mac(issued, client);
+    const auto expected = mac(issued, client.ip);
     if (CRYPTO_memcmp(expected.data(), raw + 4, expected.size()) != 0) return Verdict::stale;
     return Verdict::valid;
 }

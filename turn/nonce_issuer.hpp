@@ -1,6 +1,15 @@
 // NonceIssuer: nonces that need no per-client state (RFC 8489 §9.2.2 leaves the format to
-// the server). A nonce carries its issue time and a MAC over that time and the client's
-// transport address, so it is bound to that address and goes stale after `lifetime`.
+// the server). A nonce carries its issue time and a MAC over that time and the client's IP
+// address, so it is bound to that address and goes stale after `lifetime`.
+//
+// Every node of a realm uses the same key (key_for_realm), so a nonce one node hands out is
+// good at the others: a client sent to an alternate node by 300 Try Alternate carries the
+// redirecting node's NONCE there (libwebrtc does, and does not retry an Allocate after 438),
+// over a new TCP connection as well (hence the IP, not the port). The key need not be
+// secret: a nonce proves nothing by itself. Each request is authenticated by its
+// MESSAGE-INTEGRITY, made with the user's key over the nonce; a captured request replayed
+// later still carries its old nonce and is stale. Knowing the key only spares a client the
+// 401 round trip, which anyone can have by asking.
 //
 // It is short on purpose — 16 characters: base64 of a 32-bit issue time and a 64-bit
 // HMAC-SHA256 prefix — because it rides in every 401, the one answer an unauthenticated
@@ -23,6 +32,8 @@ public:
     enum class Verdict { valid, stale };
 
     NonceIssuer(std::array<std::uint8_t, 32> key, std::int64_t lifetime_seconds);
+    // The key every node of `realm` uses.
+    static std::array<std::uint8_t, 32> key_for_realm(std::string_view realm);
 
     static constexpr std::size_t size = 16;
     // Held in place: a 401 is the answer to unauthenticated traffic, which must cost no
@@ -38,7 +49,7 @@ public:
                   std::int64_t now_unix) const;
 
 private:
-    std::array<std::uint8_t, 8> mac(std::uint32_t issued, const TransportAddress& client) const;
+    std::array<std::uint8_t, 8> mac(std::uint32_t issued, const IpAddress& client) const;
 
     std::array<std::uint8_t, 32> key_;
     std::int64_t lifetime_;

@@ -33,6 +33,12 @@ std::uint64_t hash_of(const IpAddress& prefix, std::uint64_t seed) {
 ReplyRateLimiter::ReplyRateLimiter(const ReplyRateLimits& limits, std::uint64_t seed)
     : limits_(limits), seed_(seed), table_(std::bit_ceil(std::max<std::size_t>(limits.table_size, probe_length))) {}
 
+void ReplyRateLimiter::set_rates(const ReplyRateLimits& limits) {
+    const auto size = limits_.table_size;
+    limits_ = limits;
+    limits_.table_size = size;
+}
+
 IpAddress ReplyRateLimiter::prefix_of(const IpAddress& source) {
     const IpAddress ip = source.unmapped();
     return alloc::CidrBlock::make(ip, ip.is_v4() ? 24 : 48)->network;

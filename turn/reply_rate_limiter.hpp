@@ -31,6 +31,9 @@ public:
 
     ReplyRateLimiter(const ReplyRateLimits& limits, std::uint64_t seed);
 
+    // New rates (a reload); the table and what it has counted stay, table_size does not change.
+    void set_rates(const ReplyRateLimits& limits);
+
     // True if one more answer may go to `source` now (and counts it).
     bool allow(const IpAddress& source, alloc::Millis now);
     // Entries in use: bounded by table_size() whatever the traffic.

@@ -1,14 +1,24 @@
 // ServerOptions: the settings of the TURN core, taken from the validated Config by relay/.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "alloc/allocation_table.hpp"
 #include "alloc/token_bucket.hpp"
 #include "turn/reply_rate_limiter.hpp"
 
 namespace hallpass::turn {
+
+// Another node to send a new allocation to (300 Try Alternate, RFC 8489 §10), when this
+// one drains or is full. `domain` (ALTERNATE-DOMAIN, §14.16) names the certificate a TLS
+// client should expect there; empty for UDP and TCP.
+struct Alternate {
+    TransportAddress address;
+    std::string domain;
+};
 
 struct ServerOptions {
     std::string software;  // SOFTWARE attribute on authenticated answers; empty to omit
@@ -20,6 +30,9 @@ struct ServerOptions {
     alloc::BandwidthLimit allocation_bandwidth;  // each direction of each allocation
     ReplyRateLimits unauthenticated_replies;  // UDP answers to requests that did not authenticate
     std::uint64_t seed = 0;                   // keys the rate limiter's hashing
+    // By the transport the client reaches us on (alloc::Transport: udp, tcp, tls); taken in
+    // turn, preferring the client's address family. At most 64 each (config/ checks).
+    std::array<std::vector<Alternate>, 3> alternates;
 };
 
 }  // namespace hallpass::turn

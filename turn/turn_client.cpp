@@ -158,6 +158,8 @@ ClientResult TurnClient::handle_response(std::span<const std::uint8_t> bytes) {
     p->live = false;
     r.code = static_cast<ErrorCode>(code->code);
     r.kind = ClientResult::Kind::error;
+    if (auto a = stun::get<stun::AlternateServer>(*m)) r.alternate_server = a->address;
+    if (auto d = stun::get<stun::AlternateDomain>(*m)) r.alternate_domain = std::string(d->text);
     auto realm = stun::get<stun::Realm>(*m);
     auto nonce = stun::get<stun::Nonce>(*m);
     // §9.2.5: a 401 to an unsigned request is the challenge; to a signed one it means the

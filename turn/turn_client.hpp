@@ -57,6 +57,8 @@ struct ClientResult {
     std::optional<TransportAddress> mapped;   // Allocate, Binding: XOR-MAPPED-ADDRESS
     std::optional<std::uint32_t> lifetime;    // Allocate, Refresh: LIFETIME
     std::optional<std::array<std::uint8_t, 8>> reservation_token;  // Allocate with EVEN-PORT R
+    std::optional<TransportAddress> alternate_server;  // 300: ALTERNATE-SERVER
+    std::string alternate_domain;                      // 300: ALTERNATE-DOMAIN, if any
 };
 
 // Application data that arrived from the server for a peer: a ChannelData message

@@ -16,6 +16,7 @@
 #include "turn/peer_policy.hpp"
 #include "turn/reply_rate_limiter.hpp"
 #include "turn/server_options.hpp"
+#include "turn/turn_counters.hpp"
 
 namespace hallpass::turn {
 
@@ -50,6 +51,19 @@ public:
     TurnServer(ServerOptions options, const CredentialStore& credentials,
                const NonceIssuer& nonces, const PeerPolicy& peers, AllocationHost& host);
 
+    // A reload's settings, for what happens from now on: new allocations get the new
+    // lifetimes and bandwidth limit, every request is checked against the new credentials and
+    // peer rules; existing allocations, permissions and channels stay. The caller keeps the
+    // three objects alive while this server uses them.
+    void reconfigure(ServerOptions options, const CredentialStore& credentials, const NonceIssuer& nonces,
+                     const PeerPolicy& peers);
+
+    // Draining: a new Allocate is sent to an alternate (300 Try Alternate), or refused with
+    // 403 when none is configured; existing allocations go on (refresh, permissions,
+    // channels, data) until they end.
+    void set_draining(bool draining) { draining_ = draining; }
+    bool draining() const { return draining_; }
+
     ClientAction on_client_packet(const alloc::FiveTuple& from, std::span<const std::uint8_t> packet,
                                   Instant now, std::span<std::uint8_t> reply_buffer);
     PeerAction on_peer_packet(alloc::AllocationId id, const TransportAddress& peer,
@@ -63,12 +77,19 @@ public:
     // A stream closed: its allocation ends with it (RFC 8656 §3.1).
     void on_connection_closed(const alloc::FiveTuple& five_tuple, Instant now);
     void end_all(Instant now);
+    // An operator's disconnect: ends the allocation at once (its relay address goes back to
+    // the pool; the client's next request gets 437). False when there is no such allocation.
+    bool disconnect(alloc::AllocationId id, Instant now);
+    // Ends every allocation whose username, or user id (the part after "expiry:"), is `user`.
+    std::size_t disconnect_user(std::string_view user, Instant now);
 
     std::size_t allocation_count() const { return table_.size(); }
     bool has_allocation(const alloc::FiveTuple& five_tuple) { return table_.find(five_tuple) != nullptr; }
     const alloc::Allocation* allocation(alloc::AllocationId id) const { return table_.get(id); }
     const alloc::AllocationTable& table() const { return table_; }
     const ReplyRateLimiter& reply_limiter() const { return reply_limiter_; }
+    // This worker's counts, for a metrics scrape from another thread (turn/counter.hpp).
+    const TurnCounters& counters() const { return counters_; }
 
 private:
     struct Request;  // a parsed request with what the handlers need (turn_server.cpp)
@@ -91,19 +112,27 @@ private:
     ClientAction error(Request& r, stun::ErrorCode code);
     ClientAction finish(Request& r, stun::MessageBuilder& b);
     stun::MessageBuilder success(Request& r);
-    ClientAction reply_unauthenticated(Request& r, stun::ErrorCode code);
+    ClientAction reply_unauthenticated(Request& r, stun::ErrorCode code, AuthOutcome outcome);
+    ClientAction refuse_peer(Request& r, stun::ErrorCode code, const TransportAddress& peer);
+    ClientAction dropped(DropReason why) {
+        counters_.drop(why);
+        return {};
+    }
 
     std::optional<ClientAction> check_allocate_attributes(Request& r, alloc::RelayRequest& relay);
-    bool within_budget(alloc::TokenBucket& bucket, std::size_t bytes, Instant now);
+    // 300 with the next alternate for the client's transport, or nullopt when none is configured.
+    std::optional<ClientAction> try_alternate(Request& r);
     void end(alloc::Allocation& a, EndReason why, Instant now);
 
     ServerOptions options_;
-    const CredentialStore& credentials_;
-    const NonceIssuer& nonces_;
-    const PeerPolicy& peers_;
+    const CredentialStore* credentials_;
+    const NonceIssuer* nonces_;
+    const PeerPolicy* peers_;
     AllocationHost& host_;
     alloc::AllocationTable table_;
     ReplyRateLimiter reply_limiter_;
+    TurnCounters counters_;
+    bool draining_ = false;
 };
 
 }  // namespace hallpass::turn

@@ -30,5 +30,7 @@ using Username = TextAttribute<AttributeType::username, 513>;
 using Realm = TextAttribute<AttributeType::realm, 763>;
 using Nonce = TextAttribute<AttributeType::nonce, 763>;
 using Software = TextAttribute<AttributeType::software, 763>;
+// RFC 8489 §14.16: the domain name for the certificate of the ALTERNATE-SERVER (TLS).
+using AlternateDomain = TextAttribute<AttributeType::alternate_domain, 255>;
 
 }  // namespace hallpass::stun

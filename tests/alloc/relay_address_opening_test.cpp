@@ -180,5 +180,41 @@ TEST(RelayAddressOpening, NoFamilyRangeMeansNoAddress) {
     EXPECT_EQ(o.book.ledger().total(), 0u);
 }
 
+// A reload that changes relay.ranges or relay.ports: new allocations draw from the new
+// pool, and an address an allocation still holds is never handed out twice — not even when
+// a later reload brings its range back.
+TEST(RelayAddressBookReload, NewAllocationsUseTheNewRangesAndHeldAddressesStayTaken) {
+    Opener o(0, 0, "192.0.2.0/30", {20000, 20000});  // two IPs, one port: two addresses
+    const auto first = opened(o.open("alice")).address;
+    o.book.replace_pool(RelayAddressPool({cidr("198.51.100.8/30")}, {20000, 20000}));
+    const auto second = opened(o.open("bob")).address;
+    EXPECT_TRUE(cidr("198.51.100.8/30").contains(second.ip));
+    EXPECT_FALSE(o.book.pool().is_in_use(first));
+
+    // Back to the first range: `first` is still alice's, so only the other address is free.
+    o.book.replace_pool(RelayAddressPool({cidr("192.0.2.0/30")}, {20000, 20000}));
+    EXPECT_TRUE(o.book.pool().is_in_use(first));
+    const auto third = opened(o.open("carol")).address;
+    EXPECT_NE(third, first);
+    EXPECT_EQ(refusal(o.open("dave")), RelayRefusal::no_address);
+
+    // Ending the allocations returns every address, wherever it is kept.
+    o.book.end_allocation("alice", first);
+    o.book.end_allocation("bob", second);
+    o.book.end_allocation("carol", third);
+    EXPECT_EQ(o.book.pool().in_use(), 0u);
+    EXPECT_EQ(o.book.ledger().total(), 0u);
+    EXPECT_TRUE(std::holds_alternative<RelayOpened>(o.open("dave")));
+}
+
+TEST(RelayAddressBookReload, NewQuotaLimitsApplyToWhatIsCountedNext) {
+    Opener o(0, 3);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(std::holds_alternative<RelayOpened>(o.open("alice")));
+    o.book.set_limits(4, 2);
+    EXPECT_EQ(refusal(o.open("alice")), RelayRefusal::user_quota);  // holds 3 of a new 2
+    EXPECT_TRUE(std::holds_alternative<RelayOpened>(o.open("bob")));
+    EXPECT_EQ(refusal(o.open("carol")), RelayRefusal::total_quota);
+}
+
 }  // namespace
 }  // namespace hallpass::alloc

@@ -910,5 +910,27 @@ TEST(ConfigSafety, EachDevelopmentCredentialCountsAlone) {
     EXPECT_NO_THROW(parse_config(Doc().auth("auth: {secrets: [hallpass-dev-secret-change-me]}").text(), "t"));
 }
 
+// The admin listener: on loopback by default, off on request, and never on a network
+// address without a token.
+TEST(ConfigAdmin, DefaultsToLoopback9641AndCanBeTurnedOff) {
+    const Config d = parse_config(Doc{}.text(), "t.yaml");
+    ASSERT_TRUE(d.admin.listen);
+    EXPECT_EQ(*d.admin.listen, addr("127.0.0.1:9641"));
+    EXPECT_FALSE(parse_config(Doc().extra("admin: {listen: \"off\"}").text(), "t.yaml").admin.listen);
+    EXPECT_EQ(parse_config(Doc().extra("admin: {listen: \"127.0.0.1:0\"}").text(), "t.yaml").admin.listen->port, 0);
+}
+
+TEST(ConfigAdmin, ANetworkAddressNeedsALongEnoughToken) {
+    EXPECT_TRUE(starts_with(error_of(Doc().extra("admin: {listen: \"0.0.0.0:9641\"}").text()),
+                            "test.yaml: admin.token: required when admin.listen (0.0.0.0:9641) is not a loopback address"))
+        << error_of(Doc().extra("admin: {listen: \"0.0.0.0:9641\"}").text());
+    EXPECT_TRUE(starts_with(error_of(Doc().extra("admin: {listen: \"[::]:9641\", token: short}").text()),
+                            "test.yaml: admin.token: must be at least 16 characters"));
+    const Config c = parse_config(Doc().extra("admin: {listen: \"0.0.0.0:9641\", token: 0123456789abcdef}").text(), "t.yaml");
+    EXPECT_EQ(c.admin.token, "0123456789abcdef");
+    EXPECT_TRUE(starts_with(error_of(Doc().extra("admin: {listen: \"localhost:9641\"}").text()),
+                            "test.yaml: admin.listen: must be ip:port, [ipv6]:port or off"));
+}
+
 }  // namespace
 }  // namespace hallpass::config

@@ -16,6 +16,7 @@ trap 'rm -rf "$dir"' EXIT
 chmod 755 "$dir"
 cat >"$dir/hallpass.yaml" <<YAML
 realm: hallpass.test
+admin: {listen: "127.0.0.1:0"}
 listen: {udp: [], tcp: ["127.0.0.1:443"]}
 relay: {ranges: ["127.0.0.1/32"]}
 auth: {users: [{name: a, password: b}]}

@@ -33,12 +33,13 @@ std::string engine_line() {
 }
 
 std::string base_config(const std::string& ranges, std::uint16_t relay_min, std::uint16_t relay_count,
-                        const std::string& log_format) {
+                        const std::string& log_format, const std::string& log_level, const std::string& admin_token) {
     return engine_line() + "realm: hallpass.test\n"
            "relay:\n  ranges: [" + ranges + "]\n"
            "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + relay_count - 1) + "}\n"
            "workers: 2\n"
-           "log: {level: info, format: " + log_format + "}\n";
+           "admin: {listen: \"127.0.0.1:0\"" + admin_token + "}\n"
+           "log: {level: " + log_level + ", format: " + log_format + "}\n";
 }
 
 std::uint16_t random_relay_block() {
@@ -79,7 +80,8 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
         listen += "tls: {certificate: " + certificate_ + ", private_key: " + private_key_ + ", self_signed: true}\n";
     }
     const std::uint16_t relay_min = settings.relay_port_min ? settings.relay_port_min : random_relay_block();
-    std::ofstream(config_path_) << base_config(settings.relay_ranges, relay_min, settings.relay_port_count, settings.log_format) << listen
+    std::ofstream(config_path_) << base_config(settings.relay_ranges, relay_min, settings.relay_port_count, settings.log_format, settings.log_level,
+                                            settings.admin_token.empty() ? "" : ", token: \"" + settings.admin_token + "\"") << listen
                                 << settings.extra_yaml;
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
@@ -95,6 +97,13 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
     out_fd_ = pipe_fds[0];
     if (!wait_for_log("hallpass ready", std::chrono::seconds(15)))
         throw std::runtime_error("hallpass did not become ready:\n" + log_);
+    // "admin listening on 127.0.0.1:PORT": the port the kernel picked.
+    constexpr std::string_view admin_line = "admin listening on ";
+    if (const auto at = log_.find(admin_line); at != std::string::npos) {
+        const auto begin = at + admin_line.size();
+        const auto end = log_.find_first_of(" \n", begin);
+        if (auto a = TransportAddress::parse(log_.substr(begin, end - begin))) admin_ = *a;
+    }
     // The engine under test must be the one that runs, not a fallback.
     const char* engine = std::getenv("HALLPASS_TEST_IO_ENGINE");
     if (engine && *engine && log_.find(std::string("io_engine=") + engine) == std::string::npos)
@@ -159,6 +168,21 @@ bool ServerProcess::wait_for_log(const std::string& text, std::chrono::milliseco
 void ServerProcess::drain() {
     while (read_more(std::chrono::milliseconds(0))) {
     }
+}
+
+std::optional<int> ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (pid_ > 0) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            drain();
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+        read_more(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
 }
 
 int ServerProcess::stop() {

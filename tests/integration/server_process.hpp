@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -21,6 +22,8 @@ struct ServerSettings {
     std::string proxy_trusted = "\"127.0.0.0/8\"";  // its `trusted` list's items
     std::string log_format = "text";
     std::string relay_ranges = "\"127.0.0.1/32\"";  // the YAML list's items
+    std::string log_level = "info";
+    std::string admin_token = {};  // admin.token; the admin listener is on a port the kernel picks
 };
 
 class ServerProcess {
@@ -34,6 +37,7 @@ public:
     const TransportAddress& tcp_address() const { return tcp_; }
     const TransportAddress& tls_address() const { return tls_; }
     const TransportAddress& proxied_tcp_address() const { return proxied_; }
+    const TransportAddress& admin_address() const { return admin_; }
     const std::string& certificate_path() const { return certificate_; }
     const std::string& private_key_path() const { return private_key_; }
     pid_t pid() const { return pid_; }
@@ -47,6 +51,9 @@ public:
     void drain();
     // SIGTERM and wait; returns the exit status.
     int stop();
+    // Waits for the process to exit on its own (a drain); its exit status, or nullopt if it
+    // is still running after `timeout`.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
 private:
     bool read_more(std::chrono::milliseconds timeout);
@@ -55,7 +62,7 @@ private:
     int out_fd_ = -1;
     std::string config_path_;
     std::string log_;
-    TransportAddress address_, tcp_, tls_, proxied_;
+    TransportAddress address_, tcp_, tls_, proxied_, admin_;
     std::string dir_, certificate_, private_key_;
 };
 

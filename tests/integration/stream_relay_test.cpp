@@ -303,7 +303,7 @@ TEST(StreamTls, SighupLoadsANewCertificateAndKeepsOpenConnections) {
                              server.certificate_path() + " 2>/dev/null";
     ASSERT_EQ(std::system(make.c_str()), 0);
     server.signal(SIGHUP);
-    ASSERT_TRUE(server.wait_for_log("reloaded TLS certificate", 3s)) << server.log();
+    ASSERT_TRUE(server.wait_for_log("reload: generation 2 applied", 3s)) << server.log();
 
     auto second = connect(server.tls_address(), {true, {"stun.turn"}, ""});
     EXPECT_NE(second->peer_certificate_sha256(), before);

@@ -201,9 +201,10 @@ TEST_F(UdpRelay, SharedSecretUsernamesWorkWithEverySecretUntilTheyExpire) {
 
 TEST_F(UdpRelay, NonceFromAnotherClientAddressIsStale) {
     auto first = allocated();
-    // A second socket replays the first client's realm, nonce and key: the nonce is bound
-    // to the first client's address, so the server answers 438 with a nonce of its own.
-    UdpEndpoint other;
+    // A socket on another address replays the first client's realm, nonce and key: the
+    // nonce is bound to the first client's IP, so the server answers 438 with a nonce of
+    // its own. (Another port of the same IP may use it: turn/nonce_issuer.hpp.)
+    UdpEndpoint other(IpAddress::v4(127, 0, 0, 2));
     std::array<std::uint8_t, 512> buf{};
     stun::MessageBuilder b(buf, stun::Method::allocate, stun::MessageClass::request, {7, 7, 7});
     b.add(stun::RequestedTransport{}).add(stun::Username{"alice"});

@@ -131,6 +131,7 @@ write_hallpass_config() {
   local file="$1" port="$2" tcp_port="$3" tls_port="$4" pmin="$5" pmax="$6"
   cat >"$file" <<EOF
 realm: "$HP_REALM"
+admin: {listen: "127.0.0.1:0"}
 software: "hallpass interop test"
 listen:
   udp: ["127.0.0.1:$port"]

@@ -454,7 +454,7 @@ TEST_F(TlsTest, ReloadSwapsContextAndLeavesOldConnectionsAlone) {
 
     write_self_signed(f.certificate, f.private_key);  // the renewal
     std::string why;
-    ASSERT_TRUE(store.reload(&why)) << why;
+    ASSERT_TRUE(store.reload(f, &why)) << why;
 
     EXPECT_NE(store.current(), old_context);
     EXPECT_NE(fingerprint(store.current()), fingerprint(old_context));
@@ -476,10 +476,10 @@ TEST_F(TlsTest, ReloadWithBrokenCertificateKeepsOldContext) {
     const auto before = store.current();
     write_text(f.certificate, "-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n");
     std::string why;
-    EXPECT_FALSE(store.reload(&why));
+    EXPECT_FALSE(store.reload(f, &why));
     EXPECT_EQ(why.rfind("tls.certificate: " + f.certificate + ": ", 0), 0u) << why;
     EXPECT_EQ(store.current(), before);
-    EXPECT_FALSE(store.reload(nullptr));
+    EXPECT_FALSE(store.reload(f, nullptr));
 }
 
 TEST_F(TlsTest, ReloadWithMismatchedKeyKeepsOldContext) {
@@ -488,16 +488,31 @@ TEST_F(TlsTest, ReloadWithMismatchedKeyKeepsOldContext) {
     const auto before = store.current();
     write_self_signed(path("new.pem"), f.private_key);  // new key, old certificate
     std::string why;
-    EXPECT_FALSE(store.reload(&why));
+    EXPECT_FALSE(store.reload(f, &why));
     EXPECT_EQ(why, "tls.private_key: " + f.private_key + ": does not match " + f.certificate);
     EXPECT_EQ(store.current(), before);
+}
+
+TEST_F(TlsTest, ReloadTakesNewPathsAndKeepsThemOnlyWhenTheyLoad) {
+    const TlsFiles f = made_files();
+    TlsContextStore store(f);
+    const auto before = store.current();
+    const TlsFiles moved{path("renewed-cert.pem"), path("renewed-key.pem"), false};
+    write_self_signed(moved.certificate, moved.private_key);
+    std::string why;
+    ASSERT_TRUE(store.reload(moved, &why)) << why;
+    EXPECT_NE(fingerprint(store.current()), fingerprint(before));
+    const auto renewed = store.current();
+    EXPECT_FALSE(store.reload({path("missing.pem"), moved.private_key, false}, &why));
+    EXPECT_EQ(why.rfind("tls.certificate: " + path("missing.pem") + ": ", 0), 0u) << why;
+    EXPECT_EQ(store.current(), renewed);
 }
 
 TEST_F(TlsTest, CurrentIsSafeWhileAnotherThreadReloads) {
     const TlsFiles f = made_files();
     TlsContextStore store(f);
     std::thread reloader([&] {
-        for (int i = 0; i < 50; ++i) EXPECT_TRUE(store.reload(nullptr));
+        for (int i = 0; i < 50; ++i) EXPECT_TRUE(store.reload(f, nullptr));
     });
     for (int i = 0; i < 200; ++i) {
         const auto context = store.current();

@@ -106,11 +106,30 @@ TEST(TurnAllocate, AnswersNonceIssuedToAnotherAddressWith438) {
     Harness h;
     TurnClient c("alice", "alice-pw", 1);
     ASSERT_EQ(h.exchange(c, c.allocate_request(h.out), h.tuple).kind, Kind::retry);
-    const alloc::FiveTuple elsewhere = h.other_tuple(50001);
+    alloc::FiveTuple elsewhere = h.tuple;
+    elsewhere.client = at("203.0.113.6:50000");  // another address, not only another port
     const ClientResult r = h.exchange(c, c.allocate_request(h.out), elsewhere);
     EXPECT_EQ(r.kind, Kind::retry);
     EXPECT_EQ(r.code, ErrorCode::stale_nonce);
     EXPECT_EQ(h.exchange(c, c.allocate_request(h.out), elsewhere).kind, Kind::success);
+}
+
+TEST(TurnAllocate, ANonceIsGoodFromAnotherPortOfTheSameAddress) {
+    // A TCP client redirected by 300 reaches the alternate over a new connection.
+    Harness h;
+    TurnClient c("alice", "alice-pw", 1);
+    ASSERT_EQ(h.exchange(c, c.allocate_request(h.out), h.tuple).kind, Kind::retry);
+    EXPECT_EQ(h.exchange(c, c.allocate_request(h.out), h.other_tuple(50001)).kind, Kind::success);
+}
+
+TEST(TurnAllocate, EveryNodeOfARealmAcceptsTheOthersNonces) {
+    const NonceIssuer a(NonceIssuer::key_for_realm("school.example"), 600);
+    const NonceIssuer b(NonceIssuer::key_for_realm("school.example"), 600);
+    const NonceIssuer other(NonceIssuer::key_for_realm("other.example"), 600);
+    const auto client = at("203.0.113.5:50000");
+    const auto nonce = a.issue(client, 1'700'000'000);
+    EXPECT_EQ(b.check(nonce.view(), client, 1'700'000'010), NonceIssuer::Verdict::valid);
+    EXPECT_EQ(other.check(nonce.view(), client, 1'700'000'010), NonceIssuer::Verdict::stale);
 }
 
 TEST(TurnAllocate, RefusesMissingRequestedTransportWith400) {

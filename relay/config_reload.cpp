@@ -1,0 +1,95 @@
+#include "relay/config_reload.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/ranges.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "config/config_diff.hpp"
+#include "relay/logging.hpp"
+#include "relay/service_notifier.hpp"
+#include "relay/relay_range_check.hpp"
+#include "relay/shared_state.hpp"
+#include "relay/tls_context.hpp"
+#include "relay/worker.hpp"
+
+namespace hallpass::relay {
+
+ConfigReloader::ConfigReloader(ConfigSource source, SharedState& shared, ProcessKeys keys,
+                               std::vector<Worker*> workers)
+    : source_(std::move(source)), shared_(shared), keys_(keys), workers_(std::move(workers)) {}
+
+ReloadReport ConfigReloader::reload() {
+    if (notifier_) notifier_->reloading();
+    ReloadReport r = try_reload();
+    if (notifier_) notifier_->ready();
+    last_attempt_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    last_applied_ = r.applied;
+    if (!r.applied) {
+        spdlog::error("reload failed, nothing changed (generation {} stays): {}", r.generation, r.error);
+        return r;
+    }
+    for (const auto& key : r.needs_restart)
+        spdlog::warn("reload: {} changed in {}: needs a restart; the running value stays", key, source_.path);
+    spdlog::info("reload: generation {} applied; changed: {}", r.generation,
+                 r.changed.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(r.changed, ", ")));
+    return r;
+}
+
+// Everything that can fail comes before the first change: load, validate, build the
+// snapshot, load the TLS files. Then publish, which cannot fail.
+ReloadReport ConfigReloader::try_reload() {
+    ReloadReport r;
+    const SnapshotPtr running = shared_.snapshot();
+    r.generation = running->generation();
+    const std::string& file = source_.path;
+    std::optional<config::Config> loaded;
+    try {
+        loaded = config::load_config(file, source_.overrides);
+    } catch (const config::ConfigError& e) {
+        r.error = e.what();
+        return r;
+    } catch (const std::exception& e) {
+        r.error = file + ": " + e.what();
+        return r;
+    }
+    const auto changes = config::diff_config(running->config(), *loaded);
+    config::Config next = config::keep_restart_only(std::move(*loaded), running->config());
+    try {
+        if (!(next.relay.ranges == running->config().relay.ranges)) check_relay_ranges(next);
+        if (allocation_limit_of(next, shared_.open_files()).value == 0)
+            throw std::runtime_error("limits.allocations_total: the open file limit leaves no room for a "
+                                     "single allocation");
+    } catch (const std::exception& e) {
+        r.error = file + ": " + e.what();
+        return r;
+    }
+    SnapshotPtr snapshot;
+    try {
+        snapshot = std::make_shared<const RuntimeSnapshot>(next, keys_, r.generation + 1);
+    } catch (const std::exception& e) {
+        r.error = file + ": " + e.what();
+        return r;
+    }
+    // Last, because it takes effect at once: new TLS connections get the new certificate.
+    if (auto* tls = shared_.tls()) {
+        std::string why;
+        if (!tls->reload({next.tls.certificate, next.tls.private_key, next.tls.self_signed}, &why)) {
+            r.error = file + ": " + why;
+            return r;
+        }
+    }
+    shared_.publish(snapshot);
+    for (Worker* w : workers_) w->adopt(snapshot);
+    apply_logging(next.log);
+    r.applied = true;
+    r.generation = snapshot->generation();
+    r.changed = changes.applied;
+    r.needs_restart = changes.needs_restart;
+    if (shared_.tls()) spdlog::info("reload: tls certificate: {}", shared_.tls()->certificate_summary());
+    return r;
+}
+
+}  // namespace hallpass::relay

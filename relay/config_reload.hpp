@@ -1,0 +1,61 @@
+// ConfigReloader: what SIGHUP (and the admin API's POST /reload) does. It reads the config
+// file again with the command line's overrides, and the TLS files; validates all of it; and
+// only then publishes one new runtime snapshot to the shared state and every worker. An
+// invalid file changes nothing: the running snapshot stays and the report says which file
+// and key are wrong and why. Keys that cannot change live are named as needing a restart,
+// keep their running values, and do not stop the rest from applying.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config_loader.hpp"
+#include "relay/runtime_snapshot.hpp"
+
+namespace hallpass::relay {
+
+class ServiceNotifier;
+class SharedState;
+class Worker;
+
+struct ConfigSource {
+    std::string path;
+    std::vector<config::Override> overrides;
+};
+
+struct ReloadReport {
+    bool applied = false;
+    std::uint64_t generation = 0;  // the generation in force afterwards
+    std::string error;             // why nothing changed: "FILE: KEY: reason"
+    std::vector<std::string> changed;
+    std::vector<std::string> needs_restart;
+};
+
+class ConfigReloader {
+public:
+    ConfigReloader(ConfigSource source, SharedState& shared, ProcessKeys keys, std::vector<Worker*> workers);
+
+    // One reload at a time: called from the control thread only. Logs its outcome.
+    ReloadReport reload();
+
+    // systemd hears RELOADING=1 and READY=1 around each reload.
+    void set_notifier(ServiceNotifier* notifier) { notifier_ = notifier; }
+
+    // When the last reload was tried (seconds since the epoch; 0: never) and whether it applied.
+    double last_attempt() const { return last_attempt_; }
+    bool last_applied() const { return last_applied_; }
+
+private:
+    ReloadReport try_reload();
+
+    ConfigSource source_;
+    SharedState& shared_;
+    ProcessKeys keys_;
+    std::vector<Worker*> workers_;
+    ServiceNotifier* notifier_ = nullptr;
+    double last_attempt_ = 0;
+    bool last_applied_ = true;
+};
+
+}  // namespace hallpass::relay

@@ -1,0 +1,67 @@
+#include "relay/runtime_snapshot.hpp"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+#include "relay/own_endpoints.hpp"
+
+namespace hallpass::relay {
+namespace {
+
+std::vector<turn::StaticUser> users_of(const config::Config& c) {
+    std::vector<turn::StaticUser> out;
+    for (const auto& u : c.auth.users) out.push_back({u.name, u.password});
+    return out;
+}
+
+turn::ServerOptions options_of(const config::Config& c, std::uint64_t seed) {
+    turn::ServerOptions o;
+    o.software = c.software;
+    o.default_lifetime = c.limits.default_lifetime;
+    o.max_lifetime = c.limits.max_lifetime;
+    o.permission_lifetime = c.limits.permission_lifetime;
+    o.channel_lifetime = c.limits.channel_lifetime;
+    o.table = {c.limits.permissions_per_allocation, c.limits.channels_per_allocation};
+    o.allocation_bandwidth = {c.limits.allocation_bps};
+    o.unauthenticated_replies.per_prefix_per_second = c.limits.unauthenticated_rate;
+    o.unauthenticated_replies.per_prefix_burst = c.limits.unauthenticated_burst;
+    o.seed = seed;
+    const std::vector<config::AlternateServer>* lists[] = {&c.alternates.udp, &c.alternates.tcp, &c.alternates.tls};
+    for (std::size_t t = 0; t < 3; ++t)
+        for (const auto& a : *lists[t]) o.alternates[t].push_back({a.address, a.domain});
+    return o;
+}
+
+}  // namespace
+
+ProcessKeys ProcessKeys::random() {
+    ProcessKeys k;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&k.seed), sizeof k.seed) != 1)
+        throw std::runtime_error("cannot draw random bytes for a seed");
+    return k;
+}
+
+RuntimeSnapshot::RuntimeSnapshot(config::Config config, const ProcessKeys& keys, std::uint64_t generation)
+    : generation_(generation),
+      config_(std::move(config)),
+      own_endpoints_(relay::own_endpoints(config_)),
+      credentials_(config_.realm, users_of(config_), config_.auth.secrets,
+                   {static_cast<std::int64_t>(config_.auth.max_credential_lifetime)}),
+      nonces_(turn::NonceIssuer::key_for_realm(config_.realm), config_.auth.nonce_lifetime),
+      peers_(turn::PeerRules{config_.peers.allow, config_.peers.deny, own_endpoints_}),
+      server_options_(options_of(config_, keys.seed)) {}
+
+bool RuntimeSnapshot::supports(AddressFamily family) const {
+    for (const auto& r : config_.relay.ranges)
+        if (r.network.family == family) return true;
+    return false;
+}
+
+TransportAddress RuntimeSnapshot::advertised(const TransportAddress& bound) const {
+    for (const auto& entry : config_.relay.advertise)
+        if (entry.bound == bound.ip) return {entry.public_ip, bound.port};
+    return bound;
+}
+
+}  // namespace hallpass::relay
