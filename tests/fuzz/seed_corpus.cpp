@@ -81,6 +81,15 @@ int main(int argc, char** argv) {
     write(out / "http_request", "head", of(std::string_view("HEAD /?x=1 HTTP/1.0\r\n\r\n")));
     write(out / "http_request", "post", of(std::string_view("POST /api HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
 
+    // The admin API: the first byte says whether the listener asks for a token.
+    const std::string no_token(1, '\0');  // the listener asks for no token
+    write(out / "admin_request", "metrics", of(no_token + "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+    write(out / "admin_request", "sessions_user",
+          of(std::string_view("\x01GET /sessions?user=a%3Ab HTTP/1.1\r\nAuthorization: Bearer fuzz-token-0123456789\r\n\r\n")));
+    write(out / "admin_request", "disconnect", of(no_token + "DELETE /sessions/1-2-3 HTTP/1.1\r\n\r\n"));
+    write(out / "admin_request", "user", of(no_token + "DELETE /users/x%2Fy/sessions HTTP/1.1\r\n\r\n"));
+    write(out / "admin_request", "reload", of(std::string_view("\x01POST /reload HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
+
     for (const char* name : {"hallpass.default.yaml", "hallpass.production.example.yaml"}) {
         std::ifstream in(std::string(HALLPASS_SOURCE_DIR) + "/config/" + name, std::ios::binary);
         std::stringstream text;
