@@ -45,30 +45,21 @@ ReloadReport ConfigReloader::try_reload() {
     const SnapshotPtr running = shared_.snapshot();
     r.generation = running->generation();
     const std::string& file = source_.path;
-    std::optional<config::Config> loaded;
-    try {
-        loaded = config::load_config(file, source_.overrides);
-    } catch (const config::ConfigError& e) {
-        r.error = e.what();
-        return r;
-    } catch (const std::exception& e) {
-        r.error = file + ": " + e.what();
-        return r;
-    }
-    const auto changes = config::diff_config(running->config(), *loaded);
-    config::Config next = config::keep_restart_only(std::move(*loaded), running->config());
-    try {
-        if (!(next.relay.ranges == running->config().relay.ranges)) check_relay_ranges(next);
-        if (allocation_limit_of(next, shared_.open_files()).value == 0)
-            throw std::runtime_error("limits.allocations_total: the open file limit leaves no room for a "
-                                     "single allocation");
-    } catch (const std::exception& e) {
-        r.error = file + ": " + e.what();
-        return r;
-    }
+    config::ConfigChanges changes;
+    std::optional<config::Config> next;
     SnapshotPtr snapshot;
     try {
-        snapshot = std::make_shared<const RuntimeSnapshot>(next, keys_, r.generation + 1);
+        auto loaded = config::load_config(file, source_.overrides);
+        changes = config::diff_config(running->config(), loaded);
+        next = config::keep_restart_only(std::move(loaded), running->config());
+        if (!(next->relay.ranges == running->config().relay.ranges)) check_relay_ranges(*next);
+        if (allocation_limit_of(*next, shared_.open_files()).value == 0)
+            throw std::runtime_error("limits.allocations_total: the open file limit leaves no room for a "
+                                     "single allocation");
+        snapshot = std::make_shared<const RuntimeSnapshot>(*next, keys_, r.generation + 1);
+    } catch (const config::ConfigError& e) {
+        r.error = e.what();  // names the file already
+        return r;
     } catch (const std::exception& e) {
         r.error = file + ": " + e.what();
         return r;
@@ -76,14 +67,14 @@ ReloadReport ConfigReloader::try_reload() {
     // Last, because it takes effect at once: new TLS connections get the new certificate.
     if (auto* tls = shared_.tls()) {
         std::string why;
-        if (!tls->reload({next.tls.certificate, next.tls.private_key, next.tls.self_signed}, &why)) {
+        if (!tls->reload({next->tls.certificate, next->tls.private_key, next->tls.self_signed}, &why)) {
             r.error = file + ": " + why;
             return r;
         }
     }
     shared_.publish(snapshot);
     for (Worker* w : workers_) w->adopt(snapshot);
-    apply_logging(next.log);
+    apply_logging(next->log);
     r.applied = true;
     r.generation = snapshot->generation();
     r.changed = changes.applied;

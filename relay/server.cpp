@@ -195,9 +195,10 @@ int serve(const config::Config& config, ConfigSource source) {
     boost::asio::io_context control;
     std::optional<AdminServer> admin;
     // SIGTERM, SIGINT and the end of a drain: every allocation ends and the process exits 0.
-    ServiceNotifier* notify = nullptr;  // set below, once made
+    ServiceNotifier notifier(control, worker_list);
+    reloader.set_notifier(&notifier);
     std::function<void()> stop = [&] {
-        if (notify) notify->stopping();
+        notifier.stopping();
         if (admin) admin->stop();
         for (auto& w : workers) w->stop();
     };
@@ -208,9 +209,6 @@ int serve(const config::Config& config, ConfigSource source) {
         stop();
     });
     ServerAdmin admin_backend(shared, worker_list, reloader, drain);
-    ServiceNotifier notifier(control, worker_list);
-    reloader.set_notifier(&notifier);
-    notify = &notifier;
     if (config.admin.listen) {
         admin.emplace(control, *config.admin.listen,
                       [&](const HttpRequest& r) { return handle_admin_request(r, admin_backend); });

@@ -409,15 +409,9 @@ void RelayWorker::close_relay(alloc::AllocationId id, std::string_view identity,
 
 std::uint64_t allocations_now(const std::vector<Worker*>& workers) {
     std::uint64_t total = 0;
-    for (const Worker* w : workers) {
-        const auto& c = w->turn_counters();
-        for (std::size_t t = 0; t < turn::transports; ++t) {
-            std::uint64_t ended = 0;
-            for (const auto& e : c.allocations_ended[t]) ended += e.value();
-            const auto created = c.allocations_created[t].value();
-            total += created > ended ? created - ended : 0;  // read a moment apart
-        }
-    }
+    for (const Worker* w : workers)
+        for (auto t : {alloc::Transport::udp, alloc::Transport::tcp, alloc::Transport::tls})
+            total += w->turn_counters().held(t);
     return total;
 }
 

@@ -92,6 +92,16 @@ struct TurnCounters {
     std::array<Counter, lifetime_buckets.size() + 1> lifetime_histogram;  // per bucket, not cumulative
     Counter lifetime_sum_ms;
 
+    // Allocations held now over `t`: made less ended. The two are read a moment apart by a
+    // scrape, so a count that ended in between is not taken below zero.
+    std::uint64_t held(alloc::Transport t) const {
+        const auto i = static_cast<std::size_t>(t);
+        std::uint64_t ended = 0;
+        for (const auto& e : allocations_ended[i]) ended += e.value();
+        const auto created = allocations_created[i].value();
+        return created > ended ? created - ended : 0;
+    }
+
     void drop(DropReason r) { drops[static_cast<std::size_t>(r)].add(); }
     void auth(AuthOutcome o) { auth_failures[static_cast<std::size_t>(o)].add(); }
     void relayed(Direction d, alloc::Transport t, std::size_t size) {

@@ -39,16 +39,9 @@ std::string transport_label(alloc::Transport t) { return fmt::format("transport=
 void allocations(Exposition& e, const MetricsInput& in) {
     e.family("hallpass_allocations", "gauge", "Allocations now, by the transport the client reaches hallpass on.");
     for (auto t : all_transports) {
-        const auto i = static_cast<std::size_t>(t);
-        const auto created = sum(in.turn, [&](const turn::TurnCounters& c) -> const turn::Counter& {
-            return c.allocations_created[i];
-        });
-        std::uint64_t ended = 0;
-        for (auto r : all_end_reasons)
-            ended += sum(in.turn, [&](const turn::TurnCounters& c) -> const turn::Counter& {
-                return c.allocations_ended[i][static_cast<std::size_t>(r)];
-            });
-        e.sample("hallpass_allocations", transport_label(t), created >= ended ? created - ended : 0);
+        std::uint64_t held = 0;
+        for (const auto* c : in.turn) held += c->held(t);
+        e.sample("hallpass_allocations", transport_label(t), held);
     }
     e.family("hallpass_allocations_created_total", "counter", "Allocations made.");
     for (auto t : all_transports)

@@ -48,15 +48,8 @@ boost::json::object ServerAdmin::info() {
     boost::json::object by_transport;
     std::uint64_t total = 0;
     for (auto t : {alloc::Transport::udp, alloc::Transport::tcp, alloc::Transport::tls}) {
-        const auto i = static_cast<std::size_t>(t);
         std::uint64_t n = 0;
-        for (const Worker* w : workers_) {
-            const auto& c = w->turn_counters();
-            std::uint64_t ended = 0;
-            for (const auto& e : c.allocations_ended[i]) ended += e.value();
-            const auto created = c.allocations_created[i].value();
-            n += created > ended ? created - ended : 0;  // read a moment apart
-        }
+        for (const Worker* w : workers_) n += w->turn_counters().held(t);
         by_transport[turn::name_of(t)] = n;
         total += n;
     }
