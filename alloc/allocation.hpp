@@ -78,6 +78,8 @@ struct Allocation {
     std::vector<IpAddress> permissions;
 
     std::string_view identity() const { return std::string_view(username).substr(identity_offset); }
+    // Whether `user` names its owner: the whole username, or the user id it counts under.
+    bool belongs_to(std::string_view user) const { return username == user || identity() == user; }
 };
 
 }  // namespace hallpass::alloc

@@ -226,7 +226,7 @@ std::vector<SessionInfo> RelayWorker::list_sessions(const std::string& user) con
     std::vector<SessionInfo> out;
     const auto now = instant_now().monotonic;
     server_.table().for_each([&](const alloc::Allocation& a) {
-        if (!user.empty() && a.username != user && a.identity() != user) return;
+        if (!user.empty() && !a.belongs_to(user)) return;
         out.push_back({{index_, a.id}, a.username, a.five_tuple.transport, a.five_tuple.client, a.advertised,
                        static_cast<double>((now - a.created).count()) / 1000.0, a.traffic.bytes_to_peers,
                        a.traffic.bytes_to_client, a.permissions.size(), a.channels.size()});

@@ -299,7 +299,7 @@ bool TurnServer::disconnect(alloc::AllocationId id, Instant now) {
 std::size_t TurnServer::disconnect_user(std::string_view user, Instant now) {
     std::vector<alloc::AllocationId> ids;
     table_.for_each([&](alloc::Allocation& a) {
-        if (a.username == user || a.identity() == user) ids.push_back(a.id);
+        if (a.belongs_to(user)) ids.push_back(a.id);
     });
     for (auto id : ids) disconnect(id, now);
     return ids.size();
