@@ -1,5 +1,7 @@
 #include "config/config_diff.hpp"
 
+#include <algorithm>
+
 namespace hallpass::config {
 namespace {
 
@@ -9,6 +11,22 @@ void compare(std::vector<std::string>& out, const char* key, const T& a, const T
 }
 
 std::string number(std::uint32_t n, const char* zero) { return n == 0 ? zero : std::to_string(n); }
+
+std::vector<TransportAddress> stream_addresses(const ListenConfig& l) {
+    std::vector<TransportAddress> out;
+    for (const auto* list : {&l.tcp, &l.tls})
+        for (const auto& s : *list) out.push_back(s.address);
+    return out;
+}
+
+// What is in `a` and not in `b`, in `a`'s order.
+std::vector<TransportAddress> missing_from(const std::vector<TransportAddress>& a,
+                                           const std::vector<TransportAddress>& b) {
+    std::vector<TransportAddress> out;
+    for (const auto& x : a)
+        if (std::find(b.begin(), b.end(), x) == b.end()) out.push_back(x);
+    return out;
+}
 
 }  // namespace
 
@@ -39,6 +57,7 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
     compare(a, "relay.ranges", running.relay.ranges, next.relay.ranges);
     compare(a, "relay.ports", running.relay.ports, next.relay.ports);
     compare(a, "relay.advertise", running.relay.advertise, next.relay.advertise);
+    compare(a, "listen", running.listen, next.listen);
     compare(a, "unsafe_development_config_on_network", running.unsafe_development_config_on_network,
             next.unsafe_development_config_on_network);
 
@@ -49,7 +68,6 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
         r.push_back("io_engine (" + std::string(to_string(running.io_engine)) + " -> " +
                     std::string(to_string(next.io_engine)) + ")");
     if (running.user != next.user || running.group != next.group) r.emplace_back("user/group");
-    if (!(running.listen == next.listen)) r.emplace_back("listen");
     if (running.admin.listen != next.admin.listen) r.emplace_back("admin.listen");
     if (running.limits.connections_ipv6_prefix != next.limits.connections_ipv6_prefix)
         r.emplace_back("limits.connections_ipv6_prefix");
@@ -61,10 +79,27 @@ Config keep_restart_only(Config next, const Config& running) {
     next.io_engine = running.io_engine;
     next.user = running.user;
     next.group = running.group;
-    next.listen = running.listen;
     next.admin.listen = running.admin.listen;
     next.limits.connections_ipv6_prefix = running.limits.connections_ipv6_prefix;
     return next;
+}
+
+ListenerChanges listener_changes(const ListenConfig& running, const ListenConfig& next) {
+    const auto running_streams = stream_addresses(running);
+    const auto next_streams = stream_addresses(next);
+    return {missing_from(next.udp, running.udp), missing_from(running.udp, next.udp),
+            missing_from(next_streams, running_streams), missing_from(running_streams, next_streams)};
+}
+
+const StreamListener* find_stream_listener(const ListenConfig& listen, const TransportAddress& address,
+                                           bool* tls) {
+    for (const auto* list : {&listen.tcp, &listen.tls})
+        for (const auto& l : *list)
+            if (l.address == address) {
+                *tls = list == &listen.tls;
+                return &l;
+            }
+    return nullptr;
 }
 
 }  // namespace hallpass::config

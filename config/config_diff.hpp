@@ -1,8 +1,9 @@
 // What a reload changes: the sections of a newly loaded Config that differ from the running
 // one, split into those that apply live and those that need a restart (the number of
-// workers, the I/O engine, the account the process runs as, the admin listener, and — for
-// now — the TURN listeners and connections_ipv6_prefix, whose counts are keyed by it). The
-// running values of the latter are kept, so the rest of the file still applies.
+// workers, the I/O engine, the account the process runs as, the admin listener, and
+// connections_ipv6_prefix, whose counts are keyed by it). The running values of the latter
+// are kept, so the rest of the file still applies. For the TURN listeners, which change
+// live, it also says which addresses open and which close.
 #pragma once
 
 #include <string>
@@ -21,5 +22,26 @@ ConfigChanges diff_config(const Config& running, const Config& next);
 
 // `next` with the running values of every key that needs a restart.
 Config keep_restart_only(Config next, const Config& running);
+
+// The listener addresses a reload opens and closes. A TCP or TLS listener is its address:
+// one that turns from TCP to TLS, or changes its PROXY settings, keeps its socket, so its
+// port is never closed and reopened.
+struct ListenerChanges {
+    std::vector<TransportAddress> udp_added;
+    std::vector<TransportAddress> udp_removed;
+    std::vector<TransportAddress> stream_added;
+    std::vector<TransportAddress> stream_removed;
+
+    bool empty() const {
+        return udp_added.empty() && udp_removed.empty() && stream_added.empty() && stream_removed.empty();
+    }
+};
+
+ListenerChanges listener_changes(const ListenConfig& running, const ListenConfig& next);
+
+// The TCP or TLS entry of `listen` at `address`, and whether it is a TLS one; nullptr when
+// there is none.
+const StreamListener* find_stream_listener(const ListenConfig& listen, const TransportAddress& address,
+                                           bool* tls);
 
 }  // namespace hallpass::config

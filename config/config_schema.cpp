@@ -125,6 +125,13 @@ ListenConfig read_listen(const Field& f) {
     ListenConfig listen{read_addresses(s["udp"]), read_stream_listeners(s["tcp"]),
                         read_stream_listeners(s["tls"])};
     check_tcp_tls_apart(s["tcp"], s["tls"], listen);
+    // A load balancer that sends PROXY headers terminates TLS itself and forwards plain
+    // TCP; a PROXY header in front of a ClientHello would fail every handshake.
+    for (std::size_t i = 0; i < listen.tls.size(); ++i)
+        if (listen.tls[i].proxy_protocol)
+            f.origin->fail(s["tls"].path + "[" + std::to_string(i) + "].proxy_protocol",
+                           "supported on tcp listeners only; put it on the plain TCP listener the "
+                           "TLS-terminating proxy forwards to");
     if (listen.udp.empty() && listen.tcp.empty() && listen.tls.empty())
         f.origin->fail(f.path, {s["udp"].path, s["tcp"].path, s["tls"].path},
                        "needs at least one udp, tcp or tls address");

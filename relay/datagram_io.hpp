@@ -53,8 +53,9 @@ public:
     // The engine owns the sockets it is given and returns their descriptors for sending.
     virtual int add_listener(UdpSocket socket, std::uint32_t listener) = 0;
     virtual int add_relay(UdpSocket socket, alloc::AllocationId id) = 0;
-    // Stops receiving on the relay socket and closes it.
+    // Stops receiving on the socket and closes it.
     virtual void remove_relay(int fd) = 0;
+    virtual void remove_listener(int fd) = 0;
 
     // Sends `bytes` to `to` through `fd`. Bytes inside the datagram being handled go out
     // before its buffer is reused (without a copy where the engine can); other bytes go

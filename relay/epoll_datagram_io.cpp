@@ -54,6 +54,15 @@ public:
         relays_[fd].reset();
     }
 
+    void remove_listener(int fd) override {
+        flush();
+        std::erase_if(listeners_, [fd](const std::shared_ptr<Watched>& w) {
+            if (w->descriptor.native_handle() != fd) return false;
+            w->descriptor.close();
+            return true;
+        });
+    }
+
     void send(int fd, std::span<const std::uint8_t> bytes, const TransportAddress& to) override {
         if (receive_.owns(bytes.data())) return send_.add(fd, bytes, to);
         send_.flush();  // keeps the order of what the client sees

@@ -95,13 +95,6 @@ void warn_if_root(const config::Config& c) {
 }
 
 void make_tls(SharedState& shared, const config::Config& c) {
-    // A load balancer that sends PROXY headers terminates TLS itself and forwards plain
-    // TCP; a PROXY header in front of a ClientHello would fail every handshake.
-    for (std::size_t i = 0; i < c.listen.tls.size(); ++i)
-        if (c.listen.tls[i].proxy_protocol)
-            throw std::runtime_error(c.source + ": listen.tls[" + std::to_string(i) +
-                                     "].proxy_protocol: supported on tcp listeners only; put it on "
-                                     "the plain TCP listener the TLS-terminating proxy forwards to");
     if (c.listen.tls.empty()) return;
     shared.set_tls(std::make_unique<TlsContextStore>(
         TlsFiles{c.tls.certificate, c.tls.private_key, c.tls.self_signed}));

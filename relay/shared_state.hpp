@@ -57,7 +57,9 @@ public:
     // TCP/TLS connections holding a slot now.
     std::size_t stream_connections() const;
 
-    // The TLS context store, when TLS listeners are configured (set once at start).
+    // The TLS context store, once TLS listeners are configured: set at start, or by the
+    // reload that adds the first one, before any worker has a TLS listener to read it for;
+    // never replaced (TlsContextStore::reload swaps its contents).
     class TlsContextStore* tls() const { return tls_.get(); }
     void set_tls(std::unique_ptr<class TlsContextStore> tls);
 

@@ -1,5 +1,7 @@
 #include "relay/stream_acceptor.hpp"
 
+#include <unistd.h>
+
 #include <stdexcept>
 
 #include "relay/socket_address.hpp"
@@ -45,20 +47,43 @@ TransportAddress from_endpoint(const tcp::endpoint& e) {
     return a;
 }
 
-StreamAcceptor::StreamAcceptor(asio::io_context& io, const TransportAddress& address, const char* kind)
-    : acceptor_(io), backoff_(io), address_(address) {
+ListeningSocket& ListeningSocket::operator=(ListeningSocket&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+}
+
+ListeningSocket::~ListeningSocket() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+ListeningSocket listen_stream(const TransportAddress& address, const char* kind) {
+    asio::io_context io;  // only to open and bind; the socket leaves it before it is used
+    tcp::acceptor acceptor(io);
     const auto endpoint = to_endpoint(address);
     boost::system::error_code ec;
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) {
         const int on = 1;
-        ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
-        if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true), ec);
+        ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+        if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
     }
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) throw std::runtime_error(bind_error(address, kind, ec));
+    return ListeningSocket(acceptor.release());
+}
+
+StreamAcceptor::StreamAcceptor(asio::io_context& io, ListeningSocket socket, const TransportAddress& address)
+    : acceptor_(io, address.ip.is_v4() ? tcp::v4() : tcp::v6(), socket.release()), backoff_(io), address_(address) {}
+
+void StreamAcceptor::close() {
+    boost::system::error_code ignored;
+    backoff_.cancel();
+    acceptor_.close(ignored);
 }
 
 void StreamAcceptor::start(OnAccept on_accept) {

@@ -121,7 +121,10 @@ public:
     int add_listener(UdpSocket socket, std::uint32_t listener) override {
         Socket& s = adopt(socket.release());
         s.listener = listener;
-        if (receiver_) arm(s);
+        if (receiver_) {  // added by a reload, while the worker runs
+            arm(s);
+            if (!reaping_) io_uring_submit(&ring_);
+        }
         return s.fd;
     }
 
@@ -136,26 +139,8 @@ public:
         return s.fd;
     }
 
-    void remove_relay(int fd) override {
-        if (fd < 0 || static_cast<std::size_t>(fd) >= sockets_.size() || !sockets_[fd].live) return;
-        Socket& s = sockets_[fd];
-        // The ring holds its own reference to the file: cancel the multishot receive, then
-        // close; a late completion carries the old incarnation and is ignored.
-        send_groups();  // what is queued for this socket goes out before it closes
-        if (s.armed) {
-            io_uring_sqe* sqe = sqe_or_submit();
-            io_uring_prep_cancel64(sqe, tag(Op::receive_relay, s.incarnation, static_cast<std::uint32_t>(fd)), 0);
-            io_uring_sqe_set_data64(sqe, tag(Op::cancel, 0, 0));
-        }
-        io_uring_submit(&ring_);
-        s.live = false;
-        s.armed = false;
-        if (s.fixed) {
-            const int none = -1;
-            io_uring_register_files_update(&ring_, static_cast<unsigned>(fd), &none, 1);
-        }
-        ::close(fd);
-    }
+    void remove_relay(int fd) override { remove(fd); }
+    void remove_listener(int fd) override { remove(fd); }
 
     // Datagrams framed in a receive buffer wait for the end of the batch, where they are
     // grouped; the buffer stays out of the ring until their send completes.
@@ -189,6 +174,28 @@ public:
     }
 
 private:
+    void remove(int fd) {
+        if (fd < 0 || static_cast<std::size_t>(fd) >= sockets_.size() || !sockets_[fd].live) return;
+        Socket& s = sockets_[fd];
+        // The ring holds its own reference to the file: cancel the multishot receive, then
+        // close; a late completion carries the old incarnation and is ignored.
+        send_groups();  // what is queued for this socket goes out before it closes
+        if (s.armed) {
+            io_uring_sqe* sqe = sqe_or_submit();
+            const Op op = s.relay ? Op::receive_relay : Op::receive_listener;
+            io_uring_prep_cancel64(sqe, tag(op, s.incarnation, static_cast<std::uint32_t>(fd)), 0);
+            io_uring_sqe_set_data64(sqe, tag(Op::cancel, 0, 0));
+        }
+        io_uring_submit(&ring_);
+        s.live = false;
+        s.armed = false;
+        if (s.fixed) {
+            const int none = -1;
+            io_uring_register_files_update(&ring_, static_cast<unsigned>(fd), &none, 1);
+        }
+        ::close(fd);
+    }
+
     void setup_ring() {
         io_uring_params p{};
         // No SINGLE_ISSUER: the ring is made on the main thread at start (so that a refusal

@@ -7,6 +7,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "alloc/relay_address_opening.hpp"
+#include "config/config_diff.hpp"
 #include "relay/allocation_log.hpp"
 #include "relay/datagram_io.hpp"
 #include "relay/refusal_log.hpp"
@@ -33,10 +35,14 @@ namespace {
 namespace asio = boost::asio;
 
 struct UdpListener {
-    int fd = -1;
+    int fd = -1;  // -1: closed, and the slot free for another
     TransportAddress local;
+    // Removed by a reload: it answers only the allocations made through it.
+    bool retired = false;
 };
 
+// Shared with the accepted connections still waiting for their first bytes, which may
+// outlive the listener's removal by a reload.
 struct StreamListener {
     std::unique_ptr<StreamAcceptor> acceptor;
     bool tls = false;
@@ -67,22 +73,17 @@ public:
           tick_(ioc_),
           io_(engine == EngineKind::io_uring ? make_uring_io(ioc_) : make_epoll_io(ioc_)) {
         const auto& c = snapshot_->config();
-        for (const auto& address : c.listen.udp) {
-            const auto listener = static_cast<std::uint32_t>(udp_listeners_.size());
-            udp_listeners_.push_back({io_->add_listener(bind_listener(address), listener), address});
-        }
-        for (const auto& l : c.listen.tcp)
-            stream_listeners_.push_back({std::make_unique<StreamAcceptor>(ioc_, l.address, "tcp"), false,
-                                         stream_settings(c, l.proxy_protocol), alloc::CidrSet(l.trusted)});
-        for (const auto& l : c.listen.tls)
-            stream_listeners_.push_back({std::make_unique<StreamAcceptor>(ioc_, l.address, "tls"), true,
-                                         stream_settings(c, l.proxy_protocol), alloc::CidrSet(l.trusted)});
+        for (const auto& address : c.listen.udp) add_udp_listener(address, bind_listener(address));
+        for (const auto& l : c.listen.tcp) add_stream_listener(l.address, listen_stream(l.address, "tcp"));
+        for (const auto& l : c.listen.tls) add_stream_listener(l.address, listen_stream(l.address, "tls"));
+        ListenerSockets none;
+        update_stream_listeners(c, none);
     }
 
     void run() override {
         io_->start(*this);
-        for (auto& l : stream_listeners_)
-            l.acceptor->start([this, &l](asio::ip::tcp::socket s) { on_accept(l, std::move(s)); });
+        running_ = true;
+        for (auto& l : stream_listeners_) start_accepting(l);
         arm_tick();
         ioc_.run();
     }
@@ -102,8 +103,11 @@ public:
 
     std::string_view engine_name() const override { return io_->name(); }
 
-    void adopt(SnapshotPtr snapshot) override {
-        asio::post(ioc_, [this, snapshot = std::move(snapshot)]() mutable { switch_to(std::move(snapshot)); });
+    void adopt(SnapshotPtr snapshot, ListenerSockets added) override {
+        auto sockets = std::make_shared<ListenerSockets>(std::move(added));
+        asio::post(ioc_, [this, snapshot = std::move(snapshot), sockets]() mutable {
+            switch_to(std::move(snapshot), std::move(*sockets));
+        });
     }
 
     void start_draining() override {
@@ -175,9 +179,15 @@ public:
 
 private:
     std::vector<SessionInfo> list_sessions(const std::string& user) const;
-    void switch_to(SnapshotPtr next);
-    void on_accept(StreamListener& l, asio::ip::tcp::socket socket);
-    void on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
+    void switch_to(SnapshotPtr next, ListenerSockets added);
+    void add_udp_listener(const TransportAddress& address, UdpSocket socket);
+    void add_stream_listener(const TransportAddress& address, ListeningSocket socket);
+    void update_udp_listeners(const config::ListenConfig& listen, ListenerSockets& added);
+    void update_stream_listeners(const config::Config& c, ListenerSockets& added);
+    void close_unused_retired_listeners();
+    void start_accepting(const std::shared_ptr<StreamListener>& l);
+    void on_accept(const std::shared_ptr<StreamListener>& l, asio::ip::tcp::socket socket);
+    void on_first_bytes(const StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
                         std::chrono::milliseconds handshake_left);
     alloc::BindOutcome bind_endpoint(alloc::AllocationId id, const TransportAddress& address,
                                      const turn::RelaySocketOptions& options);
@@ -186,7 +196,7 @@ private:
     }
     const UdpListener* udp_listener_for(const TransportAddress& local) const {
         for (const auto& l : udp_listeners_)
-            if (l.local == local) return &l;
+            if (l.local == local && l.fd >= 0) return &l;
         return nullptr;
     }
 
@@ -198,6 +208,7 @@ private:
             server_.on_tick(t);
             refusals_.tick(t.monotonic);
             shared_.expire_reservations(t.monotonic);
+            close_unused_retired_listeners();
             io_->flush();
             arm_tick();
         });
@@ -212,7 +223,8 @@ private:
     std::unique_ptr<DatagramIo> io_;
     std::vector<UdpListener> udp_listeners_;
     std::vector<int> relay_fds_;  // by allocation slot; -1 when none
-    std::vector<StreamListener> stream_listeners_;
+    std::vector<std::shared_ptr<StreamListener>> stream_listeners_;
+    bool running_ = false;  // listeners added from now on start at once
     boost::unordered_flat_map<alloc::FiveTuple, std::shared_ptr<StreamConnectionBase>, alloc::FiveTupleHash>
         streams_;
     std::array<std::uint8_t, 2048> reply_{};
@@ -234,25 +246,78 @@ std::vector<SessionInfo> RelayWorker::list_sessions(const std::string& user) con
     return out;
 }
 
-// The listeners are the same in every snapshot (a change of `listen` needs a restart), so
-// the stream listeners line up with the new config's tcp then tls entries.
-void RelayWorker::switch_to(SnapshotPtr next) {
+void RelayWorker::switch_to(SnapshotPtr next, ListenerSockets added) {
     const auto& c = next->config();
     server_.reconfigure(next->server_options(), next->credentials(), next->nonces(), next->peers());
-    std::size_t i = 0;
-    for (const auto* list : {&c.listen.tcp, &c.listen.tls})
-        for (const auto& l : *list) {
-            if (i >= stream_listeners_.size()) break;
-            stream_listeners_[i].settings = stream_settings(c, l.proxy_protocol);
-            stream_listeners_[i].trusted = alloc::CidrSet(l.trusted);
-            ++i;
-        }
+    update_udp_listeners(c.listen, added);
+    update_stream_listeners(c, added);
     snapshot_ = std::move(next);  // the old one goes once nothing here points into it
+}
+
+void RelayWorker::add_udp_listener(const TransportAddress& address, UdpSocket socket) {
+    std::size_t slot = 0;
+    while (slot < udp_listeners_.size() && udp_listeners_[slot].fd >= 0) ++slot;
+    if (slot == udp_listeners_.size()) udp_listeners_.emplace_back();
+    const int fd = io_->add_listener(std::move(socket), static_cast<std::uint32_t>(slot));
+    udp_listeners_[slot] = {fd, address, false};
+}
+
+// An address removed and added back while its old socket still serves allocations is
+// served by both sockets: the kernel spreads new clients over them (SO_REUSEPORT).
+void RelayWorker::update_udp_listeners(const config::ListenConfig& listen, ListenerSockets& added) {
+    for (auto& l : udp_listeners_)
+        if (l.fd >= 0) l.retired = std::find(listen.udp.begin(), listen.udp.end(), l.local) == listen.udp.end();
+    for (auto& [address, socket] : added.udp) add_udp_listener(address, std::move(socket));
+}
+
+void RelayWorker::add_stream_listener(const TransportAddress& address, ListeningSocket socket) {
+    auto l = std::make_shared<StreamListener>();
+    l->acceptor = std::make_unique<StreamAcceptor>(ioc_, std::move(socket), address);
+    stream_listeners_.push_back(l);
+    if (running_) start_accepting(l);
+}
+
+// A listener's address is what it is; whether it speaks TLS and its PROXY settings are
+// read again from each config, so a listener can turn from TCP to TLS without closing.
+void RelayWorker::update_stream_listeners(const config::Config& c, ListenerSockets& added) {
+    for (auto& [address, socket] : added.stream) add_stream_listener(address, std::move(socket));
+    std::erase_if(stream_listeners_, [&](const std::shared_ptr<StreamListener>& l) {
+        bool tls = false;
+        const auto* entry = config::find_stream_listener(c.listen, l->acceptor->address(), &tls);
+        if (!entry) {
+            l->acceptor->close();
+            return true;
+        }
+        l->tls = tls;
+        l->settings = stream_settings(c, entry->proxy_protocol);
+        l->trusted = alloc::CidrSet(entry->trusted);
+        return false;
+    });
+}
+
+// At each tick while a removed UDP listener is open: it closes once no allocation made
+// through it is left. A scan of the allocations, only while there is one to close.
+void RelayWorker::close_unused_retired_listeners() {
+    std::vector<UdpListener*> retired;
+    for (auto& l : udp_listeners_)
+        if (l.fd >= 0 && l.retired) retired.push_back(&l);
+    if (retired.empty()) return;
+    server_.table().for_each([&](const alloc::Allocation& a) {
+        if (a.five_tuple.transport != alloc::Transport::udp) return;
+        std::erase_if(retired, [&](const UdpListener* l) { return l->local == a.five_tuple.server; });
+    });
+    for (UdpListener* l : retired) {
+        spdlog::debug("worker {}: udp {} closed: the last allocation made through it ended", index_,
+                      l->local.to_string());
+        io_->remove_listener(l->fd);
+        *l = UdpListener{};
+    }
 }
 
 void RelayWorker::on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) {
     const UdpListener& l = udp_listeners_[listener];
     const alloc::FiveTuple from{d.from, l.local, alloc::Transport::udp};
+    if (l.retired && !server_.has_allocation(from)) return;  // closed for new clients
     const auto bytes = d.payload();
     // The answer is built in the free end of the request's own buffer when it fits, so the
     // engine sends it in the same batch as everything else (a socket an answer closes is
@@ -286,7 +351,15 @@ void RelayWorker::on_relay_datagram(alloc::AllocationId id, const Datagram& d, t
 // then there must be room under connections_total. Only once the client has sent its
 // first bytes is the connection made (framing buffers, TLS state); a silent one is closed
 // at the handshake timeout, still holding nothing but its socket and its slot.
-void RelayWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket socket) {
+void RelayWorker::start_accepting(const std::shared_ptr<StreamListener>& l) {
+    // Weak: the listener owns the acceptor, which owns this callback.
+    l->acceptor->start([this, weak = std::weak_ptr<StreamListener>(l)](asio::ip::tcp::socket s) {
+        if (auto listener = weak.lock()) on_accept(listener, std::move(s));
+    });
+}
+
+void RelayWorker::on_accept(const std::shared_ptr<StreamListener>& listener, boost::asio::ip::tcp::socket socket) {
+    const StreamListener& l = *listener;
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
     if (ec) return;
@@ -312,16 +385,16 @@ void RelayWorker::on_accept(StreamListener& l, boost::asio::ip::tcp::socket sock
     w->deadline.async_wait([w](boost::system::error_code e) {
         if (!e) w->socket.close(e);
     });
-    w->socket.async_wait(asio::ip::tcp::socket::wait_read, [this, &l, w](boost::system::error_code e) {
+    w->socket.async_wait(asio::ip::tcp::socket::wait_read, [this, listener, w](boost::system::error_code e) {
         const auto left = w->deadline.expiry() - asio::steady_timer::clock_type::now();
         w->deadline.cancel();
         if (e || !w->socket.is_open()) return;
-        on_first_bytes(l, std::move(w->socket), std::move(w->slot),
+        on_first_bytes(*listener, std::move(w->socket), std::move(w->slot),
                        std::chrono::duration_cast<std::chrono::milliseconds>(left));
     });
 }
 
-void RelayWorker::on_first_bytes(StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
+void RelayWorker::on_first_bytes(const StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
                                  std::chrono::milliseconds handshake_left) {
     // The handshake gets what is left of the time since accept, not a fresh timeout.
     StreamSettings settings = l.settings;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "relay/datagram_io.hpp"
+#include "relay/listener_sockets.hpp"
 #include "relay/runtime_snapshot.hpp"
 #include "relay/session_info.hpp"
 #include "relay/stream_counters.hpp"
@@ -28,7 +29,10 @@ public:
     virtual void stop() = 0;
     // Switches to `snapshot` at the worker's next loop turn; safe from any thread. What is
     // made from then on follows it; existing allocations and connections go on as they are.
-    virtual void adopt(SnapshotPtr snapshot) = 0;
+    // Listeners follow its `listen`: `added` are the worker's sockets for the new addresses;
+    // a removed TCP/TLS listener accepts no more, and a removed UDP one answers only the
+    // allocations made through it, and closes when the last of them ends.
+    virtual void adopt(SnapshotPtr snapshot, ListenerSockets added) = 0;
 
     // From any thread: new Allocates go to an alternate from the next loop turn on (see
     // TurnServer::set_draining); drain_started() says when the worker has switched.

@@ -34,13 +34,51 @@ TEST(ConfigDiff, RestartOnlyKeysAreNamedWithTheirValuesAndKept) {
     const Config running = load("workers: 2\n");
     const Config next = load("workers: 4\nio_engine: epoll\npeers: {deny: [\"192.0.2.0/24\"]}\n", "127.0.0.1:3479");
     const auto c = diff_config(running, next);
-    EXPECT_EQ(c.needs_restart, (Keys{"workers (2 -> 4)", "io_engine (auto -> epoll)", "listen"}));
-    EXPECT_EQ(c.applied, (Keys{"peers.deny"}));
+    EXPECT_EQ(c.needs_restart, (Keys{"workers (2 -> 4)", "io_engine (auto -> epoll)"}));
+    EXPECT_EQ(c.applied, (Keys{"peers.deny", "listen"}));
     const Config kept = keep_restart_only(next, running);
     EXPECT_EQ(kept.workers, 2u);
     EXPECT_EQ(kept.io_engine, IoEngine::automatic);
-    EXPECT_EQ(kept.listen, running.listen);
+    EXPECT_EQ(kept.listen, next.listen);  // listeners change live
     EXPECT_EQ(kept.peers.deny, next.peers.deny);
+}
+
+ListenConfig listen_of(const std::string& yaml) {
+    return parse_config("realm: r\nlisten: " + yaml + "\nrelay: {ranges: [\"127.0.0.1/32\"]}\n"
+                        "auth: {secrets: [s]}\ntls: {self_signed: true}\n",
+                        "test.yaml")
+        .listen;
+}
+
+TransportAddress at(const char* text) { return *TransportAddress::parse(text); }
+
+TEST(ListenerChanges, AddedAndRemovedAddressesPerKind) {
+    const auto running = listen_of("{udp: [\"127.0.0.1:3478\", \"127.0.0.1:3479\"], tcp: [\"127.0.0.1:3478\"]}");
+    const auto next = listen_of("{udp: [\"127.0.0.1:3479\", \"127.0.0.1:3480\"], tls: [\"127.0.0.1:5349\"]}");
+    const auto c = listener_changes(running, next);
+    EXPECT_EQ(c.udp_added, std::vector{at("127.0.0.1:3480")});
+    EXPECT_EQ(c.udp_removed, std::vector{at("127.0.0.1:3478")});
+    EXPECT_EQ(c.stream_added, std::vector{at("127.0.0.1:5349")});
+    EXPECT_EQ(c.stream_removed, std::vector{at("127.0.0.1:3478")});
+    EXPECT_TRUE(listener_changes(running, running).empty());
+}
+
+// A TCP listener that turns into a TLS one, or gains PROXY settings, is the same socket:
+// its port is never closed in between.
+TEST(ListenerChanges, AStreamListenerIsItsAddress) {
+    const auto running = listen_of("{tcp: [\"127.0.0.1:443\", \"127.0.0.1:3478\"]}");
+    const auto next = listen_of("{tls: [\"127.0.0.1:443\"], tcp: [{address: \"127.0.0.1:3478\", "
+                                "proxy_protocol: true, trusted: [\"127.0.0.1/32\"]}]}");
+    EXPECT_TRUE(listener_changes(running, next).empty());
+    bool tls = false;
+    const StreamListener* l = find_stream_listener(next, at("127.0.0.1:443"), &tls);
+    ASSERT_NE(l, nullptr);
+    EXPECT_TRUE(tls);
+    l = find_stream_listener(next, at("127.0.0.1:3478"), &tls);
+    ASSERT_NE(l, nullptr);
+    EXPECT_FALSE(tls);
+    EXPECT_TRUE(l->proxy_protocol);
+    EXPECT_EQ(find_stream_listener(next, at("127.0.0.1:3479"), &tls), nullptr);
 }
 
 }  // namespace

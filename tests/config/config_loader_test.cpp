@@ -332,6 +332,12 @@ TEST(ConfigStream, BadListenerEntries) {
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [[\"127.0.0.1:1\"]]}").text()),
               "test.yaml: listen.tcp[0]: must be ip:port or {address: ip:port, proxy_protocol: "
               "true, trusted: [CIDR]} (got a list)");
+    EXPECT_EQ(error_of(Doc().listen("listen: {tls: [\"127.0.0.1:5349\", {address: \"127.0.0.1:443\", "
+                                    "proxy_protocol: true, trusted: [\"127.0.0.1/32\"]}]}")
+                           .extra("tls: {self_signed: true}")
+                           .text()),
+              "test.yaml: listen.tls[1].proxy_protocol: supported on tcp listeners only; put it on the "
+              "plain TCP listener the TLS-terminating proxy forwards to");
     EXPECT_EQ(error_of(Doc().listen("listen: {tcp: [{address: \"127.0.0.1:0\"}]}").text()),
               "test.yaml: listen.tcp[0].address: port must be between 1 and 65535 (got 0)");
 }
