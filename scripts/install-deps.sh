@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev liburing-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
-  coturn chromium iproute2 openssl jq util-linux
+  coturn chromium firefox-esr iproute2 openssl jq util-linux
   prometheus libsystemd-dev systemd libcli11-dev
 )
 # Node comes from elsewhere on some images; use Debian's only when it is missing.
