@@ -9,6 +9,7 @@
 
 #include "config/config_diff.hpp"
 #include "relay/listener_sockets.hpp"
+#include "relay/retired_udp_listeners.hpp"
 #include "relay/logging.hpp"
 #include "relay/service_notifier.hpp"
 #include "relay/relay_range_check.hpp"
@@ -74,6 +75,7 @@ ReloadReport ConfigReloader::try_reload() {
     SnapshotPtr snapshot;
     config::ListenerChanges listeners;
     std::vector<ListenerSockets> sockets;
+    PreparedTls tls;
     try {
         auto loaded = config::load_config(file, source_.overrides);
         changes = config::diff_config(running->config(), loaded);
@@ -83,8 +85,10 @@ ReloadReport ConfigReloader::try_reload() {
             throw std::runtime_error("limits.allocations_total: the open file limit leaves no room for a "
                                      "single allocation");
         snapshot = std::make_shared<const RuntimeSnapshot>(*next, keys_, r.generation + 1);
-        // Bound now: a port that is taken refuses the reload before anything changed.
         listeners = config::listener_changes(running->config().listen, next->listen);
+        check_udp_additions(listeners, running->config().listen.udp);
+        tls = prepare_tls(*next);
+        // Bound last: a port that is taken refuses the reload before anything changed.
         sockets = bind_added_listeners(listeners, next->listen, workers_.size());
     } catch (const config::ConfigError& e) {
         r.error = e.what();  // names the file already
@@ -93,33 +97,68 @@ ReloadReport ConfigReloader::try_reload() {
         r.error = file + ": " + e.what();
         return r;
     }
-    // Last, because it takes effect at once: new TLS connections get the new certificate.
-    // The first TLS listener gets its store now, before any worker has the listener.
-    if (!shared_.tls() && !next->listen.tls.empty()) {
-        try {
-            shared_.set_tls(std::make_unique<TlsContextStore>(
-                TlsFiles{next->tls.certificate, next->tls.private_key, next->tls.self_signed}));
-        } catch (const std::exception& e) {
-            r.error = file + ": " + e.what();
-            return r;
-        }
-    } else if (auto* tls = shared_.tls()) {
-        std::string why;
-        if (!tls->reload({next->tls.certificate, next->tls.private_key, next->tls.self_signed}, &why)) {
-            r.error = file + ": " + why;
-            return r;
-        }
-    }
+    // Nothing below fails. New TLS connections get the new certificate from here on; the
+    // first TLS listener's store is in place before any worker has the listener.
+    if (tls.store) shared_.set_tls(std::move(tls.store));
+    else if (tls.context) shared_.tls()->install(tls.files, std::move(tls.context));
     shared_.publish(snapshot);
-    for (std::size_t i = 0; i < workers_.size(); ++i) workers_[i]->adopt(snapshot, std::move(sockets[i]));
+    shared_.with_retired_udp([&](RetiredUdpListeners& retired) {
+        for (const auto& a : listeners.udp_removed) retired.retire(a, static_cast<unsigned>(workers_.size()));
+    });
+    std::vector<std::future<void>> switched;
+    for (std::size_t i = 0; i < workers_.size(); ++i) switched.push_back(workers_[i]->adopt(snapshot, std::move(sockets[i])));
+    wait_for_workers(switched);
     apply_logging(next->log);
     log_listener_changes(listeners, running->config().listen, next->listen);
     r.applied = true;
     r.generation = snapshot->generation();
     r.changed = changes.applied;
     r.needs_restart = changes.needs_restart;
-    if (shared_.tls()) spdlog::info("reload: tls certificate: {}", shared_.tls()->certificate_summary());
+    if (!tls.files.certificate.empty()) spdlog::info("reload: tls certificate: {}", shared_.tls()->certificate_summary());
     return r;
+}
+
+// "Applied" is said once every worker has switched, which each does at its next loop turn;
+// a worker stuck longer than this is one the watchdog will catch, not a reason to wait on.
+void ConfigReloader::wait_for_workers(std::vector<std::future<void>>& switched) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (std::size_t i = 0; i < switched.size(); ++i)
+        if (switched[i].wait_until(deadline) != std::future_status::ready)
+            spdlog::warn("reload: worker {} has not switched to the new settings after 5 s", i);
+}
+
+// The TLS files are read again at each reload (a renewed certificate), as long as a TLS
+// listener needs them. Throws with the key and the reason.
+ConfigReloader::PreparedTls ConfigReloader::prepare_tls(const config::Config& next) const {
+    PreparedTls p;
+    if (next.listen.tls.empty()) return p;
+    p.files = {next.tls.certificate, next.tls.private_key, next.tls.self_signed};
+    if (shared_.tls()) p.context = make_server_context(p.files);
+    else p.store = std::make_unique<TlsContextStore>(p.files);
+    return p;
+}
+
+// A UDP address can be added unless sockets on its port are open for allocations now: its
+// own old sockets (removed by an earlier reload, still serving), or a running address it
+// shares a port with. Either way the kernel would move existing clients to sockets that do
+// not know their allocations.
+void ConfigReloader::check_udp_additions(const config::ListenerChanges& listeners,
+                                         const std::vector<TransportAddress>& running_udp) {
+    auto open = shared_.with_retired_udp([](RetiredUdpListeners& r) { return r.addresses(); });
+    open.insert(open.end(), running_udp.begin(), running_udp.end());
+    for (const auto& added : listeners.udp_added)
+        for (const auto& now : open) {
+            if (added == now)
+                throw std::runtime_error("listen.udp: " + added.to_string() +
+                                         " was removed by an earlier reload and still serves the allocations "
+                                         "made through it: add it back once the log says it closed, or with "
+                                         "a restart");
+            if (udp_overlaps(added, now))
+                throw std::runtime_error("listen.udp: " + added.to_string() + " shares its port with " +
+                                         now.to_string() + ", which serves allocations now (the kernel would "
+                                         "hand part of their traffic to the new address): make this change "
+                                         "with a restart");
+        }
 }
 
 }  // namespace hallpass::relay

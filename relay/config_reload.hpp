@@ -7,10 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "config/config_diff.hpp"
 #include "config/config_loader.hpp"
+#include "relay/tls_context.hpp"
 #include "relay/runtime_snapshot.hpp"
 
 namespace hallpass::relay {
@@ -47,7 +51,19 @@ public:
     bool last_applied() const { return last_applied_; }
 
 private:
+    // The TLS files a reload will install: a new context for the running store, or the
+    // store itself when the reload adds the first TLS listener.
+    struct PreparedTls {
+        TlsFiles files;
+        std::shared_ptr<boost::asio::ssl::context> context;
+        std::unique_ptr<TlsContextStore> store;
+    };
+
     ReloadReport try_reload();
+    PreparedTls prepare_tls(const config::Config& next) const;
+    void wait_for_workers(std::vector<std::future<void>>& switched) const;
+    void check_udp_additions(const config::ListenerChanges& listeners,
+                             const std::vector<TransportAddress>& running_udp);
 
     ConfigSource source_;
     SharedState& shared_;

@@ -17,6 +17,7 @@
 #include "alloc/relay_address_book.hpp"
 #include "config/config.hpp"
 #include "relay/connection_slot.hpp"
+#include "relay/retired_udp_listeners.hpp"
 #include "relay/runtime_snapshot.hpp"
 
 namespace hallpass::relay {
@@ -45,6 +46,12 @@ public:
     auto with_book(F&& f) {
         std::lock_guard lock(mutex_);
         return f(book_);
+    }
+    // Runs f(retired) under the lock: the control thread at a reload, workers at their ticks.
+    template <class F>
+    auto with_retired_udp(F&& f) {
+        std::lock_guard lock(mutex_);
+        return f(retired_udp_);
     }
     // Returns unclaimed reservations to the pool and their owners' quotas.
     void expire_reservations(alloc::Millis now);
@@ -75,6 +82,7 @@ private:
     alloc::RelayAddressBook book_;
     std::size_t connections_ = 0;
     alloc::ClientAddressCounter connections_per_client_;
+    RetiredUdpListeners retired_udp_;
     std::unique_ptr<class TlsContextStore> tls_;
     std::atomic<std::size_t> alternate_cursor_{0};
 };

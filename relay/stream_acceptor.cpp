@@ -28,7 +28,8 @@ std::string bind_error(const TransportAddress& a, const char* kind, const boost:
     if (ec == asio::error::access_denied)
         why += " (ports below 1024 need root or CAP_NET_BIND_SERVICE: run as root with `user:` "
                "set to drop privileges after binding, or `setcap cap_net_bind_service=+ep` on "
-               "the hallpass binary)";
+               "the hallpass binary; a reload that adds one after root was dropped needs "
+               "CAP_NET_BIND_SERVICE, which the systemd unit grants)";
     return std::string("cannot listen on ") + kind + " " + a.to_string() + ": " + why;
 }
 
@@ -80,7 +81,10 @@ ListeningSocket listen_stream(const TransportAddress& address, const char* kind)
 StreamAcceptor::StreamAcceptor(asio::io_context& io, ListeningSocket socket, const TransportAddress& address)
     : acceptor_(io, address.ip.is_v4() ? tcp::v4() : tcp::v6(), socket.release()), backoff_(io), address_(address) {}
 
+StreamAcceptor::~StreamAcceptor() { *open_ = false; }
+
 void StreamAcceptor::close() {
+    *open_ = false;
     boost::system::error_code ignored;
     backoff_.cancel();
     acceptor_.close(ignored);
@@ -92,16 +96,16 @@ void StreamAcceptor::start(OnAccept on_accept) {
 }
 
 void StreamAcceptor::accept_next() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
+    acceptor_.async_accept([this, open = open_](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !*open) return;
         if (!ec) {
             on_accept_(std::move(socket));
             return accept_next();
         }
         // Out of descriptors, most likely: pause rather than spin on the same error.
         backoff_.expires_after(std::chrono::milliseconds(100));
-        backoff_.async_wait([this](boost::system::error_code e) {
-            if (!e) accept_next();
+        backoff_.async_wait([this, open = open_](boost::system::error_code e) {
+            if (!e && *open) accept_next();
         });
     });
 }

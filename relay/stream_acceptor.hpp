@@ -5,6 +5,7 @@
 
 #include <boost/asio.hpp>
 #include <functional>
+#include <memory>
 #include <utility>
 
 #include "stun/transport_address.hpp"
@@ -41,6 +42,9 @@ public:
     using OnAccept = std::function<void(boost::asio::ip::tcp::socket)>;
 
     StreamAcceptor(boost::asio::io_context& io, ListeningSocket socket, const TransportAddress& address);
+    ~StreamAcceptor();
+    StreamAcceptor(const StreamAcceptor&) = delete;
+    StreamAcceptor& operator=(const StreamAcceptor&) = delete;
     void start(OnAccept on_accept);
     // Accepts no more: connections waiting in the backlog are reset, accepted ones go on.
     void close();
@@ -53,6 +57,9 @@ private:
     boost::asio::steady_timer backoff_;
     TransportAddress address_;
     OnAccept on_accept_;
+    // Handlers check it before touching the acceptor: a backoff that had already expired
+    // still runs after close() or destruction.
+    std::shared_ptr<bool> open_ = std::make_shared<bool>(true);
 };
 
 }  // namespace hallpass::relay

@@ -187,10 +187,14 @@ bool TlsContextStore::reload(const TlsFiles& files, std::string* why) {
         if (why != nullptr) *why = e.what();
         return false;
     }
+    install(files, std::move(fresh));
+    return true;
+}
+
+void TlsContextStore::install(const TlsFiles& files, std::shared_ptr<ssl::context> context) {
     const std::lock_guard lock(mutex_);
     files_ = files;
-    context_.swap(fresh);  // the old one is freed after unlocking, if no connection holds it
-    return true;
+    context_.swap(context);  // the old one is freed after unlocking, if no connection holds it
 }
 
 std::string TlsContextStore::certificate_summary() const {

@@ -37,6 +37,8 @@ public:
     // files and returns false with the reason in *why (when why is not null). Never writes
     // files, even with self_signed.
     bool reload(const TlsFiles& files, std::string* why);
+    // Makes `context`, built from `files` beforehand (make_server_context), the current one.
+    void install(const TlsFiles& files, std::shared_ptr<boost::asio::ssl::context> context);
 
     // "subject=..., notAfter=..., sha256=AA:BB:..." of the current leaf, for the start-up log.
     std::string certificate_summary() const;

@@ -41,13 +41,23 @@ struct UdpListener {
     bool retired = false;
 };
 
-// Shared with the accepted connections still waiting for their first bytes, which may
-// outlive the listener's removal by a reload.
+// A TCP/TLS listener; a reload may remove it or change what it is.
 struct StreamListener {
     std::unique_ptr<StreamAcceptor> acceptor;
     bool tls = false;
     StreamSettings settings;
     alloc::CidrSet trusted;  // with proxy_protocol: who may send the PROXY header
+};
+
+// An accepted connection whose first bytes have not come yet, with what its listener was
+// when it was accepted.
+struct WaitingConnection {
+    asio::ip::tcp::socket socket;
+    asio::steady_timer deadline;
+    ConnectionSlot slot;
+    bool tls = false;
+    StreamSettings settings;
+    TransportAddress local;
 };
 
 StreamSettings stream_settings(const config::Config& c, bool proxy_protocol) {
@@ -103,11 +113,15 @@ public:
 
     std::string_view engine_name() const override { return io_->name(); }
 
-    void adopt(SnapshotPtr snapshot, ListenerSockets added) override {
+    std::future<void> adopt(SnapshotPtr snapshot, ListenerSockets added) override {
         auto sockets = std::make_shared<ListenerSockets>(std::move(added));
-        asio::post(ioc_, [this, snapshot = std::move(snapshot), sockets]() mutable {
+        auto done = std::make_shared<std::promise<void>>();
+        auto switched = done->get_future();
+        asio::post(ioc_, [this, snapshot = std::move(snapshot), sockets, done]() mutable {
             switch_to(std::move(snapshot), std::move(*sockets));
+            done->set_value();
         });
+        return switched;
     }
 
     void start_draining() override {
@@ -187,8 +201,7 @@ private:
     void close_unused_retired_listeners();
     void start_accepting(const std::shared_ptr<StreamListener>& l);
     void on_accept(const std::shared_ptr<StreamListener>& l, asio::ip::tcp::socket socket);
-    void on_first_bytes(const StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
-                        std::chrono::milliseconds handshake_left);
+    void on_first_bytes(WaitingConnection& w, std::chrono::milliseconds handshake_left);
     alloc::BindOutcome bind_endpoint(alloc::AllocationId id, const TransportAddress& address,
                                      const turn::RelaySocketOptions& options);
     int relay_fd(alloc::AllocationId id) const {
@@ -262,8 +275,8 @@ void RelayWorker::add_udp_listener(const TransportAddress& address, UdpSocket so
     udp_listeners_[slot] = {fd, address, false};
 }
 
-// An address removed and added back while its old socket still serves allocations is
-// served by both sockets: the kernel spreads new clients over them (SO_REUSEPORT).
+// The reload has made sure that no added address is one still open here, or shares a port
+// with one (RetiredUdpListeners, udp_overlaps).
 void RelayWorker::update_udp_listeners(const config::ListenConfig& listen, ListenerSockets& added) {
     for (auto& l : udp_listeners_)
         if (l.fd >= 0) l.retired = std::find(listen.udp.begin(), listen.udp.end(), l.local) == listen.udp.end();
@@ -295,8 +308,10 @@ void RelayWorker::update_stream_listeners(const config::Config& c, ListenerSocke
     });
 }
 
-// At each tick while a removed UDP listener is open: it closes once no allocation made
-// through it is left. A scan of the allocations, only while there is one to close.
+// At each tick while a removed UDP listener is open: once no allocation made through it is
+// left here, the worker says so, and once every worker has, each closes its socket (they
+// close together: see RetiredUdpListeners). A scan of the allocations, only while there is
+// such a listener.
 void RelayWorker::close_unused_retired_listeners() {
     std::vector<UdpListener*> retired;
     for (auto& l : udp_listeners_)
@@ -307,10 +322,12 @@ void RelayWorker::close_unused_retired_listeners() {
         std::erase_if(retired, [&](const UdpListener* l) { return l->local == a.five_tuple.server; });
     });
     for (UdpListener* l : retired) {
-        spdlog::debug("worker {}: udp {} closed: the last allocation made through it ended", index_,
-                      l->local.to_string());
+        const TransportAddress local = l->local;
+        if (!shared_.with_retired_udp([&](RetiredUdpListeners& r) { return r.idle(local, index_); })) continue;
         io_->remove_listener(l->fd);
         *l = UdpListener{};
+        if (shared_.with_retired_udp([&](RetiredUdpListeners& r) { return r.closed(local, index_); }))
+            spdlog::info("udp {} closed: the last allocation made through it ended", local.to_string());
     }
 }
 
@@ -374,34 +391,29 @@ void RelayWorker::on_accept(const std::shared_ptr<StreamListener>& listener, boo
     if (!slot) return refuse(ConnectionRefusal::connections_total);
     if (!l.settings.proxy_protocol && !slot.count_client(client.ip)) return refuse(ConnectionRefusal::connections_per_ip);
     stream_counters_.accepted[l.tls ? 1 : 0].add();
+    // What the listener was at accept, for a reload may change it before the first bytes.
     // Shared by the two waits; freed, with its slot, when both have ended.
-    struct Waiting {
-        asio::ip::tcp::socket socket;
-        asio::steady_timer deadline;
-        ConnectionSlot slot;
-    };
-    auto w = std::make_shared<Waiting>(Waiting{std::move(socket), asio::steady_timer(ioc_), std::move(slot)});
+    auto w = std::make_shared<WaitingConnection>(WaitingConnection{
+        std::move(socket), asio::steady_timer(ioc_), std::move(slot), l.tls, l.settings, l.acceptor->address()});
     w->deadline.expires_after(l.settings.handshake_timeout);
     w->deadline.async_wait([w](boost::system::error_code e) {
         if (!e) w->socket.close(e);
     });
-    w->socket.async_wait(asio::ip::tcp::socket::wait_read, [this, listener, w](boost::system::error_code e) {
+    w->socket.async_wait(asio::ip::tcp::socket::wait_read, [this, w](boost::system::error_code e) {
         const auto left = w->deadline.expiry() - asio::steady_timer::clock_type::now();
         w->deadline.cancel();
         if (e || !w->socket.is_open()) return;
-        on_first_bytes(*listener, std::move(w->socket), std::move(w->slot),
-                       std::chrono::duration_cast<std::chrono::milliseconds>(left));
+        on_first_bytes(*w, std::chrono::duration_cast<std::chrono::milliseconds>(left));
     });
 }
 
-void RelayWorker::on_first_bytes(const StreamListener& l, asio::ip::tcp::socket socket, ConnectionSlot slot,
-                                 std::chrono::milliseconds handshake_left) {
+void RelayWorker::on_first_bytes(WaitingConnection& w, std::chrono::milliseconds handshake_left) {
     // The handshake gets what is left of the time since accept, not a fresh timeout.
-    StreamSettings settings = l.settings;
+    StreamSettings settings = w.settings;
     settings.handshake_timeout = std::max(handshake_left, std::chrono::milliseconds(1));
-    auto c = l.tls ? make_tls_connection(std::move(socket), std::move(slot), shared_.tls()->current(),
-                                         l.acceptor->address(), settings, *this)
-                   : make_tcp_connection(std::move(socket), std::move(slot), l.acceptor->address(), settings, *this);
+    auto c = w.tls ? make_tls_connection(std::move(w.socket), std::move(w.slot), shared_.tls()->current(), w.local,
+                                         settings, *this)
+                   : make_tcp_connection(std::move(w.socket), std::move(w.slot), w.local, settings, *this);
     c->start();
 }
 

@@ -31,8 +31,9 @@ public:
     // made from then on follows it; existing allocations and connections go on as they are.
     // Listeners follow its `listen`: `added` are the worker's sockets for the new addresses;
     // a removed TCP/TLS listener accepts no more, and a removed UDP one answers only the
-    // allocations made through it, and closes when the last of them ends.
-    virtual void adopt(SnapshotPtr snapshot, ListenerSockets added) = 0;
+    // allocations made through it, and closes when the last of them ends. The future is
+    // ready once the worker has switched.
+    virtual std::future<void> adopt(SnapshotPtr snapshot, ListenerSockets added) = 0;
 
     // From any thread: new Allocates go to an alternate from the next loop turn on (see
     // TurnServer::set_draining); drain_started() says when the worker has switched.

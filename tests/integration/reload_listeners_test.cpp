@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -151,6 +152,119 @@ TEST(ReloadListeners, AddedOnesServeAndRemovedOnesKeepWhatTheyCarry) {
         std::this_thread::sleep_for(50ms);  // polled: the worker closes it at its next tick
     EXPECT_TRUE(udp_port_free(server.address())) << server.log();
     EXPECT_TRUE(round_trip(over_tcp, peer));
+}
+
+// The worker an allocation of `client` lives on, from its "allocation created" line.
+int worker_of(ServerProcess& server, const TransportAddress& client) {
+    server.drain();
+    const std::string& log = server.log();
+    const auto at = log.find("client=" + client.to_string() + " transport=udp");
+    if (at == std::string::npos) return -1;
+    const auto w = log.find("worker=", at);
+    return w == std::string::npos ? -1 : log[w + 7] - '0';
+}
+
+// Each worker has a socket on a UDP address, in one SO_REUSEPORT group: were an idle worker
+// to close its socket first, the kernel would move other workers' clients to sockets that
+// do not know them. With four workers and clients on two of them, those clients must keep
+// relaying until the very end.
+TEST(ReloadListeners, ARemovedUdpAddressClosesOnlyWhenNoWorkerHasAllocationsThroughIt) {
+    ServerSettings settings{yaml};
+    settings.workers = 4;
+    ServerProcess server(settings);
+    UdpEndpoint peer;
+    std::vector<Relaying> students;
+    std::vector<int> workers;
+    for (int i = 0; i < 24; ++i) {
+        students.push_back(relaying(session(udp_transport(server.address()), "s" + std::to_string(i)), peer));
+        workers.push_back(worker_of(server, students.back().session->local_address()));
+        ASSERT_GE(workers.back(), 0) << server.log();
+    }
+    // Keep the clients of the first two workers seen; end the rest.
+    std::vector<int> kept_workers;
+    for (int w : workers)
+        if (kept_workers.size() < 2 && std::find(kept_workers.begin(), kept_workers.end(), w) == kept_workers.end())
+            kept_workers.push_back(w);
+    ASSERT_EQ(kept_workers.size(), 2u) << "24 clients all landed on one worker";
+    std::vector<Relaying*> kept;
+    for (std::size_t i = 0; i < students.size(); ++i) {
+        if (std::find(kept_workers.begin(), kept_workers.end(), workers[i]) != kept_workers.end())
+            kept.push_back(&students[i]);
+        else
+            ASSERT_EQ(students[i].session->refresh(0).kind, Kind::success);
+    }
+
+    const TransportAddress new_udp{IpAddress::v4(127, 0, 0, 1), free_udp_port()};
+    set_listeners(server, "listen:\n  udp: [" + quoted(new_udp) + "]\n");
+    reload(server, 2);
+    // Past a few ticks of every worker: the idle ones must not have closed theirs.
+    const auto until = std::chrono::steady_clock::now() + 2500ms;
+    int rounds = 0;
+    while (std::chrono::steady_clock::now() < until || rounds < 3) {
+        for (Relaying* r : kept) ASSERT_TRUE(round_trip(*r, peer)) << "round " << rounds << "\n" << server.log();
+        ++rounds;
+    }
+    EXPECT_FALSE(udp_port_free(server.address()));
+    for (Relaying* r : kept) EXPECT_EQ(r->session->refresh(0).kind, Kind::success);
+    EXPECT_TRUE(server.wait_for_log("udp " + server.address().to_string() + " closed: the last allocation", 5s))
+        << server.log();
+    EXPECT_TRUE(udp_port_free(server.address())) << server.log();
+}
+
+// Sockets still open for allocations cannot be joined by new ones on their port: neither
+// the removed address itself nor a wildcard over it is added until they have closed.
+TEST(ReloadListeners, AnAddressStillServingAllocationsIsNotAddedBackUntilItCloses) {
+    ServerProcess server{ServerSettings{yaml}};
+    UdpEndpoint peer;
+    Relaying student = relaying(session(udp_transport(server.address()), "student"), peer);
+    const TransportAddress old_udp = server.address();
+    const TransportAddress new_udp{IpAddress::v4(127, 0, 0, 1), free_udp_port()};
+    set_listeners(server, "listen:\n  udp: [" + quoted(new_udp) + "]\n");
+    reload(server, 2);
+
+    set_listeners(server, "listen:\n  udp: [" + quoted(new_udp) + ", " + quoted(old_udp) + "]\n");
+    server.signal(SIGHUP);
+    EXPECT_TRUE(server.wait_for_log("(generation 2 stays): " + server.config_path() + ": listen.udp: " +
+                                        old_udp.to_string() + " was removed by an earlier reload and still serves",
+                                    5s))
+        << server.log();
+    const TransportAddress wildcard{IpAddress{AddressFamily::ipv4, {}}, new_udp.port};
+    // (A wildcard listener beside loopback peers needs this acknowledgement first.)
+    set_listeners(server, "listen:\n  udp: [" + quoted(new_udp) + ", " + quoted(wildcard) + "]\n",
+                  "unsafe_development_config_on_network: true\n");
+    server.signal(SIGHUP);
+    EXPECT_TRUE(server.wait_for_log("listen.udp: " + wildcard.to_string() + " shares its port with " +
+                                        new_udp.to_string() + ", which serves allocations now",
+                                    5s))
+        << server.log();
+    EXPECT_TRUE(round_trip(student, peer));
+
+    EXPECT_EQ(student.session->refresh(0).kind, Kind::success);
+    ASSERT_TRUE(server.wait_for_log("udp " + old_udp.to_string() + " closed", 5s)) << server.log();
+    std::string config = read_file(server.config_path());
+    config.erase(config.find("unsafe_development_config_on_network"));
+    std::ofstream(server.config_path(), std::ios::trunc) << config;
+    set_listeners(server, "listen:\n  udp: [" + quoted(new_udp) + ", " + quoted(old_udp) + "]\n");
+    reload(server, 3);
+    Relaying back = relaying(session(udp_transport(old_udp), "back"), peer);
+    EXPECT_TRUE(round_trip(back, peer)) << server.log();
+}
+
+// The last TLS listener removed with its certificate settings: nothing is left to read.
+TEST(ReloadListeners, TheLastTlsListenerGoesWithItsCertificateSettings) {
+    ServerSettings settings{yaml};
+    settings.tls = true;
+    ServerProcess server(settings);
+    set_listeners(server, "listen:\n  udp: [" + quoted(server.address()) + "]\n");
+    std::string config = read_file(server.config_path());
+    const auto tls = config.find("tls: {");
+    ASSERT_NE(tls, std::string::npos);
+    config.erase(tls, config.find('\n', tls) + 1 - tls);
+    std::ofstream(server.config_path(), std::ios::trunc) << config;
+    reload(server, 2);
+    EXPECT_TRUE(server.wait_for_log("reload: tls " + server.tls_address().to_string() + " removed", 1s))
+        << server.log();
+    EXPECT_FALSE(dynamic_cast<StreamTransport&>(*tcp_to(server.tls_address(), true)).connected());
 }
 
 // The same port, turned from TCP to TLS: connections made over TCP go on, new ones speak TLS.

@@ -33,11 +33,12 @@ std::string engine_line() {
 }
 
 std::string base_config(const std::string& ranges, std::uint16_t relay_min, std::uint16_t relay_count,
-                        const std::string& log_format, const std::string& log_level, const std::string& admin_token) {
+                        const std::string& log_format, const std::string& log_level, const std::string& admin_token,
+                        unsigned workers) {
     return engine_line() + "realm: hallpass.test\n"
            "relay:\n  ranges: [" + ranges + "]\n"
            "  ports: {min: " + std::to_string(relay_min) + ", max: " + std::to_string(relay_min + relay_count - 1) + "}\n"
-           "workers: 2\n"
+           "workers: " + std::to_string(workers) + "\n"
            "admin: {listen: \"127.0.0.1:0\"" + admin_token + "}\n"
            "log: {level: " + log_level + ", format: " + log_format + "}\n";
 }
@@ -81,7 +82,8 @@ ServerProcess::ServerProcess(const ServerSettings& settings) {
     }
     const std::uint16_t relay_min = settings.relay_port_min ? settings.relay_port_min : random_relay_block();
     std::ofstream(config_path_) << base_config(settings.relay_ranges, relay_min, settings.relay_port_count, settings.log_format, settings.log_level,
-                                            settings.admin_token.empty() ? "" : ", token: \"" + settings.admin_token + "\"") << listen
+                                            settings.admin_token.empty() ? "" : ", token: \"" + settings.admin_token + "\"",
+                                            settings.workers) << listen
                                 << settings.extra_yaml;
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");

@@ -24,6 +24,7 @@ struct ServerSettings {
     std::string relay_ranges = "\"127.0.0.1/32\"";  // the YAML list's items
     std::string log_level = "info";
     std::string admin_token = {};  // admin.token; the admin listener is on a port the kernel picks
+    unsigned workers = 2;
 };
 
 class ServerProcess {
