@@ -5,9 +5,27 @@
 #include <stdexcept>
 
 #include "relay/own_endpoints.hpp"
+#include "turn/probe_credentials.hpp"
 
 namespace hallpass::relay {
 namespace {
+
+// The relay ranges and the public addresses advertised for them: a probe allocation's peers.
+std::vector<alloc::CidrBlock> relay_addresses(const config::Config& c) {
+    std::vector<alloc::CidrBlock> out = c.relay.ranges;
+    for (const auto& entry : c.relay.advertise)
+        out.push_back({entry.public_ip, entry.public_ip.is_v4() ? 32 : 128});
+    return out;
+}
+
+// Probe credentials are signed under a key derived from the first shared secret, so that
+// every node sharing it accepts them; without a secret there are none.
+turn::CredentialPolicy credential_policy(const config::Config& c) {
+    turn::CredentialPolicy p;
+    p.max_lifetime_seconds = static_cast<std::int64_t>(c.auth.max_credential_lifetime);
+    if (!c.auth.secrets.empty()) p.probe_key = turn::probe_key(c.auth.secrets.front());
+    return p;
+}
 
 std::vector<turn::StaticUser> users_of(const config::Config& c) {
     std::vector<turn::StaticUser> out;
@@ -46,10 +64,9 @@ RuntimeSnapshot::RuntimeSnapshot(config::Config config, const ProcessKeys& keys,
     : generation_(generation),
       config_(std::move(config)),
       own_endpoints_(relay::own_endpoints(config_)),
-      credentials_(config_.realm, users_of(config_), config_.auth.secrets,
-                   {static_cast<std::int64_t>(config_.auth.max_credential_lifetime)}),
+      credentials_(config_.realm, users_of(config_), config_.auth.secrets, credential_policy(config_)),
       nonces_(turn::NonceIssuer::key_for_realm(config_.realm), config_.auth.nonce_lifetime),
-      peers_(turn::PeerRules{config_.peers.allow, config_.peers.deny, own_endpoints_}),
+      peers_(turn::PeerRules{config_.peers.allow, config_.peers.deny, own_endpoints_, relay_addresses(config_)}),
       server_options_(options_of(config_, keys.seed)) {}
 
 bool RuntimeSnapshot::supports(AddressFamily family) const {

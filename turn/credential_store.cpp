@@ -1,5 +1,6 @@
 #include "turn/credential_store.hpp"
 
+#include "turn/probe_credentials.hpp"
 #include "turn/rest_credentials.hpp"
 
 namespace hallpass::turn {
@@ -10,21 +11,33 @@ CredentialStore::CredentialStore(std::string realm, const std::vector<StaticUser
     for (const auto& u : users) users_[u.name] = stun::long_term_key_md5(u.name, realm_, u.password);
 }
 
+// A probe username is signed with the probe key only, whatever else is configured: the
+// prefix is reserved, so an ordinary credential can never carry a probe's identity.
 CredentialLookup CredentialStore::lookup(std::string_view username, std::int64_t now_unix) const {
+    if (probe_client(username)) {
+        if (policy_.probe_key.empty()) return {};
+        return lookup_rest(username, now_unix, policy_.probe_lifetime_seconds, {&policy_.probe_key, 1});
+    }
     CredentialLookup out;
     if (auto it = users_.find(std::string(username)); it != users_.end()) {
         out.status = CredentialLookup::Status::found;
         out.keys.push_back(it->second);
         return out;
     }
-    if (secrets_.empty()) return out;
+    return lookup_rest(username, now_unix, policy_.max_lifetime_seconds, secrets_);
+}
+
+CredentialLookup CredentialStore::lookup_rest(std::string_view username, std::int64_t now_unix,
+                                              std::int64_t max_lifetime, std::span<const std::string> secrets) const {
+    CredentialLookup out;
+    if (secrets.empty()) return out;
     const auto expiry = rest_expiry(username);
     if (!expiry) return out;
     if (*expiry <= now_unix) {
         out.status = CredentialLookup::Status::expired;
         return out;
     }
-    if (policy_.max_lifetime_seconds > 0 && *expiry - now_unix > policy_.max_lifetime_seconds) {
+    if (max_lifetime > 0 && *expiry - now_unix > max_lifetime) {
         out.status = CredentialLookup::Status::too_far_ahead;
         return out;
     }
@@ -34,7 +47,7 @@ CredentialLookup CredentialStore::lookup(std::string_view username, std::int64_t
     // user's quota).
     const auto colon = username.find(':');
     out.identity_offset = static_cast<std::uint16_t>(colon == std::string_view::npos ? 0 : colon + 1);
-    for (const auto& secret : secrets_)
+    for (const auto& secret : secrets)
         out.keys.push_back(
             stun::long_term_key_md5(username, realm_, rest_password(secret, username)));
     return out;

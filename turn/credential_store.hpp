@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +36,10 @@ struct CredentialLookup {
 struct CredentialPolicy {
     // Longest time ahead a shared-secret username's expiry may lie; 0: no limit.
     std::int64_t max_lifetime_seconds = 0;
+    // Probe credentials (turn/probe_credentials.hpp): their key, empty when the check is
+    // off, and the longest time ahead their expiry may lie.
+    std::string probe_key;
+    std::int64_t probe_lifetime_seconds = 600;
 };
 
 class CredentialStore {
@@ -46,6 +51,9 @@ public:
     CredentialLookup lookup(std::string_view username, std::int64_t now_unix) const;
 
 private:
+    CredentialLookup lookup_rest(std::string_view username, std::int64_t now_unix,
+                                 std::int64_t max_lifetime, std::span<const std::string> secrets) const;
+
     std::string realm_;
     std::unordered_map<std::string, stun::IntegrityKey> users_;  // keys computed once at start
     std::vector<std::string> secrets_;

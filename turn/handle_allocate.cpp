@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "stun/attributes.hpp"
+#include "turn/probe_credentials.hpp"
 #include "turn/server_request.hpp"
 
 namespace hallpass::turn {
@@ -20,12 +21,6 @@ AllocateRefusal counted_as(alloc::RelayRefusal r) {
         case alloc::RelayRefusal::unknown_token: break;
     }
     return AllocateRefusal::no_address;
-}
-
-std::uint32_t granted_lifetime(const stun::MessageView& m, const ServerOptions& o) {
-    auto requested = stun::get<stun::Lifetime>(m);
-    if (!requested) return o.default_lifetime;
-    return std::clamp(requested->seconds, o.default_lifetime, o.max_lifetime);
 }
 
 void add_allocation_attributes(stun::MessageBuilder& b, const alloc::Allocation& a) {
@@ -130,8 +125,10 @@ ClientAction TurnServer::handle_allocate(Request& r) {
     a.relay = endpoint->bound;
     a.advertised = endpoint->advertised;
     a.created = r.now.monotonic;
-    a.granted_lifetime = granted_lifetime(r.message, options_);
-    a.bandwidth = options_.allocation_bandwidth;
+    const bool probe = probe_client(r.username).has_value();
+    const auto requested = stun::get<stun::Lifetime>(r.message);
+    a.granted_lifetime = granted_lifetime(requested ? std::optional(requested->seconds) : std::nullopt, options_, probe);
+    a.bandwidth = probe ? options_.probe.bandwidth : options_.allocation_bandwidth;
     table_.set_expiry(a, r.now.monotonic + std::chrono::seconds(a.granted_lifetime));
     a.allocate_transaction = r.message.transaction_id();
     counters_.allocations_created[static_cast<std::size_t>(r.from.transport)].add();

@@ -3,6 +3,7 @@
 // the allocation may hold (508: "the server is unable to ... due to capacity").
 #include "stun/attributes.hpp"
 #include "turn/channel_data.hpp"
+#include "turn/probe_credentials.hpp"
 #include "turn/server_request.hpp"
 
 namespace hallpass::turn {
@@ -15,7 +16,8 @@ std::optional<ErrorCode> judge_peer(const TransportAddress& peer, const alloc::A
                                     const PeerPolicy& policy) {
     if (peer.ip.unmapped().family != a.relay.ip.family)
         return ErrorCode::peer_address_family_mismatch;
-    if (!policy.permits(peer)) return ErrorCode::forbidden;
+    const auto probe = probe_client(a.username);
+    if (probe ? !policy.permits_probe(peer, *probe) : !policy.permits(peer)) return ErrorCode::forbidden;
     return std::nullopt;
 }
 

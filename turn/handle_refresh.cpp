@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "stun/attributes.hpp"
+#include "turn/probe_credentials.hpp"
 #include "turn/server_request.hpp"
 
 namespace hallpass::turn {
@@ -19,15 +20,12 @@ ClientAction TurnServer::handle_refresh(Request& r) {
         if (family->family != ours) return error(r, ErrorCode::peer_address_family_mismatch);
     }
     auto requested = stun::get<stun::Lifetime>(r.message);
-    std::uint32_t lifetime = options_.default_lifetime;
+    std::uint32_t lifetime = 0;
     if (requested && requested->seconds == 0) {
         end(*a, EndReason::refreshed_to_zero, r.now);
-        lifetime = 0;
     } else {
-        // §8.2: computed as for Allocate — capped at the maximum, never below the default.
-        if (requested)
-            lifetime = std::clamp(requested->seconds, options_.default_lifetime,
-                                  options_.max_lifetime);
+        lifetime = granted_lifetime(requested ? std::optional(requested->seconds) : std::nullopt, options_,
+                                    probe_client(a->username).has_value());
         a->granted_lifetime = lifetime;
         table_.set_expiry(*a, r.now.monotonic + std::chrono::seconds(lifetime));
     }

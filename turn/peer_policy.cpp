@@ -59,7 +59,7 @@ const std::vector<alloc::CidrBlock>& PeerPolicy::default_deny_list() {
 }
 
 PeerPolicy::PeerPolicy(const PeerRules& rules)
-    : allow_(rules.allow), deny_(rules.deny), builtin_(default_deny_list()) {
+    : allow_(rules.allow), deny_(rules.deny), builtin_(default_deny_list()), relay_addresses_(rules.relay_addresses) {
     for (const auto& endpoint : rules.own_endpoints) own_.insert({endpoint.ip.unmapped(), endpoint.port});
 }
 
@@ -94,6 +94,12 @@ bool PeerPolicy::is_own_endpoint(const TransportAddress& peer) const {
 
 bool PeerPolicy::permits(const TransportAddress& peer) const {
     return !is_own_endpoint(peer) && permits(peer.ip);
+}
+
+bool PeerPolicy::permits_probe(const TransportAddress& peer, const IpAddress& client) const {
+    const IpAddress ip = peer.ip.unmapped();
+    if (is_own_endpoint(peer) || deny_.contains(ip)) return false;
+    return ip == client.unmapped() || relay_addresses_.contains(ip);
 }
 
 }  // namespace hallpass::turn

@@ -30,6 +30,9 @@ struct PeerRules {
     // The server's own listening addresses, concrete (relay/ expands a wildcard listener to
     // each address of the host, and adds advertised public addresses).
     std::vector<TransportAddress> own_endpoints;
+    // The server's own relay addresses: its relay ranges and the public addresses it
+    // advertises for them. The only peers a probe allocation may have besides its client.
+    std::vector<alloc::CidrBlock> relay_addresses;
 };
 
 // The IPv4 addresses an IPv6 address may carry traffic to: one for IPv4-mapped, NAT64
@@ -56,6 +59,9 @@ public:
     // ChannelBind, Send).
     bool permits(const TransportAddress& peer) const;
     bool is_own_endpoint(const TransportAddress& peer) const;
+    // For an allocation made with probe credentials minted for `client`: one of the
+    // server's relay addresses or `client` itself, and nothing an operator denied.
+    bool permits_probe(const TransportAddress& peer, const IpAddress& client) const;
 
     static const std::vector<alloc::CidrBlock>& default_deny_list();
 
@@ -65,6 +71,7 @@ private:
     alloc::CidrSet allow_;
     alloc::CidrSet deny_;
     alloc::CidrSet builtin_;
+    alloc::CidrSet relay_addresses_;
     boost::unordered_flat_set<TransportAddress> own_;
 };
 

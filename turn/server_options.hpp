@@ -20,6 +20,13 @@ struct Alternate {
     std::string domain;
 };
 
+// What an allocation made with probe credentials gets instead of the usual: a check needs
+// a few seconds of classroom-rate media, not a lesson's worth.
+struct ProbeLimits {
+    std::uint32_t max_lifetime = 120;  // seconds, for Allocate and Refresh alike
+    alloc::BandwidthLimit bandwidth{4'000'000};  // bits per second, each direction
+};
+
 struct ServerOptions {
     std::string software;  // SOFTWARE attribute on authenticated answers; empty to omit
     std::uint32_t default_lifetime = 600;     // RFC 8656 §7.2
@@ -33,6 +40,7 @@ struct ServerOptions {
     // By the transport the client reaches us on (alloc::Transport: udp, tcp, tls); taken in
     // turn, preferring the client's address family. At most 64 each (config/ checks).
     std::array<std::vector<Alternate>, 3> alternates;
+    ProbeLimits probe;
 };
 
 }  // namespace hallpass::turn

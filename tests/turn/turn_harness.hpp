@@ -20,6 +20,7 @@
 
 #include "alloc/cidr_block.hpp"
 #include "alloc/relay_address_opening.hpp"
+#include "turn/probe_credentials.hpp"
 #include "turn/turn_client.hpp"
 #include "turn/turn_server.hpp"
 
@@ -105,9 +106,10 @@ class Harness {
 public:
     explicit Harness(const HarnessOptions& o = {})
         : credentials(std::string(realm), {{"alice", "alice-pw"}, {"bob", "bob-pw"}},
-                      {std::string(secret_one), std::string(secret_two)}, {o.max_credential_lifetime}),
+                      {std::string(secret_one), std::string(secret_two)},
+                      {o.max_credential_lifetime, probe_key(secret_one)}),
           nonces(std::array<std::uint8_t, 32>{1, 2, 3}, o.nonce_lifetime),
-          policy(PeerRules{blocks(o.allow), blocks(o.deny), addresses(o.own_endpoints)}),
+          policy(PeerRules{blocks(o.allow), blocks(o.deny), addresses(o.own_endpoints), {cidr(o.relay_range)}}),
           host(o.relay_range, o.total_quota, o.user_quota),
           server(o.server, credentials, nonces, policy, host),
           tuple{at("203.0.113.5:50000"), at("198.51.100.1:3478"), o.transport} {}
