@@ -10,15 +10,16 @@ IpAddress ClientAddressCounter::key_of(const IpAddress& client) const {
     return CidrBlock::make(ip, ipv6_prefix_)->network;
 }
 
-bool ClientAddressCounter::admit(const IpAddress& client) {
-    auto& count = counts_[key_of(client)];
-    if (limit_ != 0 && count >= limit_) return false;  // at the limit, so count is not 0
+std::optional<IpAddress> ClientAddressCounter::admit(const IpAddress& client) {
+    const IpAddress key = key_of(client);
+    auto& count = counts_[key];
+    if (limit_ != 0 && count >= limit_) return std::nullopt;  // at the limit, so count is not 0
     ++count;
-    return true;
+    return key;
 }
 
-void ClientAddressCounter::release(const IpAddress& client) {
-    const auto it = counts_.find(key_of(client));
+void ClientAddressCounter::release(const IpAddress& key) {
+    const auto it = counts_.find(key);
     if (it == counts_.end()) return;
     if (--it->second == 0) counts_.erase(it);
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 
 #include "stun/transport_address.hpp"
@@ -17,12 +18,14 @@ public:
     // limit 0: unlimited (still counted). ipv6_prefix: 1..128.
     ClientAddressCounter(std::uint32_t limit, int ipv6_prefix) : limit_(limit), ipv6_prefix_(ipv6_prefix) {}
 
-    // A reload's limit, for connections admitted from now on (the prefix cannot change: the
-    // counts are keyed by it).
+    // A reload's limit and prefix, for connections admitted from now on; open ones are
+    // released under the key they were counted with.
     void set_limit(std::uint32_t limit) { limit_ = limit; }
-    // Counts one connection from `client`; false (and nothing counted) at the limit.
-    bool admit(const IpAddress& client);
-    void release(const IpAddress& client);
+    void set_ipv6_prefix(int ipv6_prefix) { ipv6_prefix_ = ipv6_prefix; }
+    // Counts one connection from `client` and returns the key it is counted under, for
+    // release(); nullopt (and nothing counted) at the limit.
+    std::optional<IpAddress> admit(const IpAddress& client);
+    void release(const IpAddress& key);
     std::size_t of(const IpAddress& client) const;
     // Distinct keys (addresses or /64s) with a connection open.
     std::size_t tracked() const { return counts_.size(); }

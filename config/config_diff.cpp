@@ -44,9 +44,7 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
             next.auth.max_credential_lifetime);
     compare(a, "peers.allow", running.peers.allow, next.peers.allow);
     compare(a, "peers.deny", running.peers.deny, next.peers.deny);
-    LimitsConfig limits = next.limits;
-    limits.connections_ipv6_prefix = running.limits.connections_ipv6_prefix;
-    compare(a, "limits", running.limits, limits);
+    compare(a, "limits", running.limits, next.limits);
     compare(a, "log.level", running.log.level, next.log.level);
     compare(a, "log.format", running.log.format, next.log.format);
     compare(a, "tls", running.tls.certificate + running.tls.private_key,
@@ -69,8 +67,6 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
                     std::string(to_string(next.io_engine)) + ")");
     if (running.user != next.user || running.group != next.group) r.emplace_back("user/group");
     if (running.admin.listen != next.admin.listen) r.emplace_back("admin.listen");
-    if (running.limits.connections_ipv6_prefix != next.limits.connections_ipv6_prefix)
-        r.emplace_back("limits.connections_ipv6_prefix");
     return c;
 }
 
@@ -80,7 +76,6 @@ Config keep_restart_only(Config next, const Config& running) {
     next.user = running.user;
     next.group = running.group;
     next.admin.listen = running.admin.listen;
-    next.limits.connections_ipv6_prefix = running.limits.connections_ipv6_prefix;
     return next;
 }
 

@@ -17,9 +17,8 @@ ConnectionSlot& ConnectionSlot::operator=(ConnectionSlot&& o) noexcept {
 
 bool ConnectionSlot::count_client(const IpAddress& client) {
     if (!shared_ || client_) return false;
-    if (!shared_->count_client(client)) return false;
-    client_ = client;
-    return true;
+    client_ = shared_->count_client(client);
+    return client_.has_value();
 }
 
 void ConnectionSlot::release() {

@@ -31,7 +31,7 @@ private:
     void release();
 
     SharedState* shared_ = nullptr;
-    std::optional<IpAddress> client_;
+    std::optional<IpAddress> client_;  // the key it is counted under (ClientAddressCounter::admit)
 };
 
 }  // namespace hallpass::relay

@@ -72,6 +72,7 @@ void SharedState::publish(SnapshotPtr next) {
     book_.set_limits(limit.value, c.limits.allocations_per_user);
     if (pool) book_.replace_pool(std::move(*pool));
     connections_per_client_.set_limit(c.limits.connections_per_ip);
+    connections_per_client_.set_ipv6_prefix(static_cast<int>(c.limits.connections_ipv6_prefix));
 }
 
 alloc::AllocationLimit SharedState::allocation_limit() const {
@@ -94,14 +95,14 @@ std::size_t SharedState::stream_connections() const {
     return connections_;
 }
 
-bool SharedState::count_client(const IpAddress& client) {
+std::optional<IpAddress> SharedState::count_client(const IpAddress& client) {
     std::lock_guard lock(mutex_);
     return connections_per_client_.admit(client);
 }
 
-void SharedState::release_connection(const std::optional<IpAddress>& client) {
+void SharedState::release_connection(const std::optional<IpAddress>& key) {
     std::lock_guard lock(mutex_);
-    if (client) connections_per_client_.release(*client);
+    if (key) connections_per_client_.release(*key);
     if (connections_ > 0) --connections_;
 }
 

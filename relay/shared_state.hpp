@@ -72,8 +72,9 @@ public:
 
 private:
     friend class ConnectionSlot;
-    bool count_client(const IpAddress& client);
-    void release_connection(const std::optional<IpAddress>& client);
+    // The key the client is counted under (see ClientAddressCounter); nullopt at the limit.
+    std::optional<IpAddress> count_client(const IpAddress& client);
+    void release_connection(const std::optional<IpAddress>& key);
 
     const std::uint64_t open_files_;
     mutable std::mutex mutex_;

@@ -47,5 +47,22 @@ TEST(ClientAddressCounter, ForgetsAddressesAtZero) {
     EXPECT_EQ(c.tracked(), 0u);
 }
 
+// A reload changes the prefix: new connections count under the new one, and an open one is
+// released under the key it was admitted with.
+TEST(ClientAddressCounter, APrefixChangeKeepsOpenConnectionsUnderTheirOwnKey) {
+    ClientAddressCounter c(1, 64);
+    const auto old_key = c.admit(ip("2001:db8:1:2::1"));
+    ASSERT_TRUE(old_key);
+    EXPECT_EQ(*old_key, ip("2001:db8:1:2::"));
+    EXPECT_FALSE(c.admit(ip("2001:db8:1:2::2")));
+    c.set_ipv6_prefix(128);
+    const auto new_key = c.admit(ip("2001:db8:1:2::2"));
+    ASSERT_TRUE(new_key);
+    EXPECT_EQ(*new_key, ip("2001:db8:1:2::2"));
+    c.release(*old_key);
+    c.release(*new_key);
+    EXPECT_EQ(c.tracked(), 0u);
+}
+
 }  // namespace
 }  // namespace hallpass::alloc

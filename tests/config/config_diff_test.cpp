@@ -43,6 +43,15 @@ TEST(ConfigDiff, RestartOnlyKeysAreNamedWithTheirValuesAndKept) {
     EXPECT_EQ(kept.peers.deny, next.peers.deny);
 }
 
+TEST(ConfigDiff, EveryLimitAppliesLiveTheIpv6PrefixToo) {
+    const Config running = load("");
+    const Config next = load("limits: {connections_ipv6_prefix: 56}\n");
+    const auto c = diff_config(running, next);
+    EXPECT_EQ(c.applied, (Keys{"limits"}));
+    EXPECT_TRUE(c.needs_restart.empty());
+    EXPECT_EQ(keep_restart_only(next, running).limits.connections_ipv6_prefix, 56u);
+}
+
 ListenConfig listen_of(const std::string& yaml) {
     return parse_config("realm: r\nlisten: " + yaml + "\nrelay: {ranges: [\"127.0.0.1/32\"]}\n"
                         "auth: {secrets: [s]}\ntls: {self_signed: true}\n",

@@ -37,7 +37,9 @@ std::unique_ptr<TurnSession> session(std::unique_ptr<ClientTransport> transport,
 }
 
 std::unique_ptr<ClientTransport> tcp_to(const TransportAddress& a, bool tls = false) {
-    return std::make_unique<StreamTransport>(a, StreamOptions{.tls = tls});
+    StreamOptions options;
+    options.tls = tls;
+    return std::make_unique<StreamTransport>(a, options);
 }
 
 std::string read_file(const std::string& path) {
