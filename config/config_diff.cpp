@@ -49,6 +49,7 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
     compare(a, "log.format", running.log.format, next.log.format);
     compare(a, "tls", running.tls.certificate + running.tls.private_key,
             next.tls.certificate + next.tls.private_key);
+    compare(a, "admin.listen", running.admin.listen, next.admin.listen);
     compare(a, "admin.token", running.admin.token, next.admin.token);
     compare(a, "alternates", running.alternates, next.alternates);
     compare(a, "drain_timeout", running.drain_timeout, next.drain_timeout);
@@ -66,7 +67,6 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
         r.push_back("io_engine (" + std::string(to_string(running.io_engine)) + " -> " +
                     std::string(to_string(next.io_engine)) + ")");
     if (running.user != next.user || running.group != next.group) r.emplace_back("user/group");
-    if (running.admin.listen != next.admin.listen) r.emplace_back("admin.listen");
     return c;
 }
 
@@ -75,7 +75,6 @@ Config keep_restart_only(Config next, const Config& running) {
     next.io_engine = running.io_engine;
     next.user = running.user;
     next.group = running.group;
-    next.admin.listen = running.admin.listen;
     return next;
 }
 

@@ -1,7 +1,7 @@
 // What a reload changes: the sections of a newly loaded Config that differ from the running
 // one, split into those that apply live and those that need a restart (the number of
-// workers, the I/O engine, the account the process runs as, and the admin listener). The
-// running values of the latter are kept, so the rest of the file still applies. For the TURN listeners, which change
+// workers, the I/O engine and the account the process runs as). The running values of the
+// latter are kept, so the rest of the file still applies. For the TURN listeners, which change
 // live, it also says which addresses open and which close.
 #pragma once
 

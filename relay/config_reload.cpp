@@ -76,6 +76,7 @@ ReloadReport ConfigReloader::try_reload() {
     config::ListenerChanges listeners;
     std::vector<ListenerSockets> sockets;
     PreparedTls tls;
+    std::vector<std::function<void()>> commits;
     try {
         auto loaded = config::load_config(file, source_.overrides);
         changes = config::diff_config(running->config(), loaded);
@@ -90,6 +91,8 @@ ReloadReport ConfigReloader::try_reload() {
         tls = prepare_tls(*next);
         // Bound last: a port that is taken refuses the reload before anything changed.
         sockets = bind_added_listeners(listeners, next->listen, workers_.size());
+        for (const auto& step : steps_)
+            if (auto commit = step(running->config(), *next)) commits.push_back(std::move(commit));
     } catch (const config::ConfigError& e) {
         r.error = e.what();  // names the file already
         return r;
@@ -109,6 +112,7 @@ ReloadReport ConfigReloader::try_reload() {
     for (std::size_t i = 0; i < workers_.size(); ++i) switched.push_back(workers_[i]->adopt(snapshot, std::move(sockets[i])));
     wait_for_workers(switched);
     apply_logging(next->log);
+    for (auto& commit : commits) commit();
     log_listener_changes(listeners, running->config().listen, next->listen);
     r.applied = true;
     r.generation = snapshot->generation();

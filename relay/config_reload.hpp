@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -46,6 +47,12 @@ public:
     // systemd hears RELOADING=1 and READY=1 around each reload.
     void set_notifier(ServiceNotifier* notifier) { notifier_ = notifier; }
 
+    // Something else a reload changes (the admin listener): called with the running and the
+    // new config before anything changed, it prepares (binds) or throws with the key and
+    // the reason, which refuses the reload; what it returns runs once the reload applies.
+    using Step = std::function<std::function<void()>(const config::Config& running, const config::Config& next)>;
+    void add_step(Step step) { steps_.push_back(std::move(step)); }
+
     // When the last reload was tried (seconds since the epoch; 0: never) and whether it applied.
     double last_attempt() const { return last_attempt_; }
     bool last_applied() const { return last_applied_; }
@@ -70,6 +77,7 @@ private:
     ProcessKeys keys_;
     std::vector<Worker*> workers_;
     ServiceNotifier* notifier_ = nullptr;
+    std::vector<Step> steps_;
     double last_attempt_ = 0;
     bool last_applied_ = true;
 };

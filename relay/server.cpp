@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "relay/admin/admin_server.hpp"
+#include "relay/admin/admin_listener.hpp"
 #include "relay/admin/server_admin.hpp"
 #include "relay/config_reload.hpp"
 #include "relay/drain.hpp"
@@ -186,13 +186,15 @@ int serve(const config::Config& config, ConfigSource source) {
     ConfigReloader reloader(std::move(source), shared, keys, worker_list);
     // The control thread: signals and the admin API, one at a time.
     boost::asio::io_context control;
-    std::optional<AdminServer> admin;
     // SIGTERM, SIGINT and the end of a drain: every allocation ends and the process exits 0.
     ServiceNotifier notifier(control, worker_list);
+    // Its handler reaches admin_backend, made below, only once requests come (after start()).
+    ServerAdmin* backend = nullptr;
+    AdminListener admin(control, [&backend](const HttpRequest& r) { return handle_admin_request(r, *backend); });
     reloader.set_notifier(&notifier);
     std::function<void()> stop = [&] {
         notifier.stopping();
-        if (admin) admin->stop();
+        admin.stop();
         for (auto& w : workers) w->stop();
     };
     boost::asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
@@ -202,12 +204,9 @@ int serve(const config::Config& config, ConfigSource source) {
         stop();
     });
     ServerAdmin admin_backend(shared, worker_list, reloader, drain);
-    if (config.admin.listen) {
-        admin.emplace(control, *config.admin.listen,
-                      [&](const HttpRequest& r) { return handle_admin_request(r, admin_backend); });
-        spdlog::info("admin listening on {}{}", admin->local().to_string(),
-                     config.admin.token.empty() ? "" : " (bearer token required)");
-    }
+    backend = &admin_backend;
+    admin.open(config.admin);
+    reloader.add_step(admin.reload_step());
     warn_if_root(config);
     drop_privileges(config.user, config.group);
 
@@ -228,7 +227,7 @@ int serve(const config::Config& config, ConfigSource source) {
         stop();
     };
     signals.async_wait(on_signal);
-    if (admin) admin->start();
+    admin.start();
     log_browser_hint(config);
     spdlog::info("hallpass ready");
     notifier.ready();

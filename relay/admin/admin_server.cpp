@@ -114,6 +114,13 @@ void AdminServer::stop() {
     for (auto* s : open) s->close();
 }
 
+void AdminServer::stop_accepting() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+}
+
+std::size_t AdminServer::open_sessions() const { return shared_->sessions.size(); }
+
 void AdminServer::accept() {
     acceptor_.async_accept([this](beast::error_code ec, asio::ip::tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;

@@ -37,7 +37,12 @@ public:
 
     TransportAddress local() const;
     void start();
+    // Closes the listener and every open session.
     void stop();
+    // Closes the listener only: what is being answered is answered (a reload that moves
+    // admin.listen may have come through this very listener).
+    void stop_accepting();
+    std::size_t open_sessions() const;
 
     struct Shared;  // with the sessions (admin_server.cpp)
 

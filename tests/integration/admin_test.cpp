@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -155,6 +158,53 @@ TEST(AdminApi, ReloadThroughTheApiReportsWhatChangedOrWhatIsWrong) {
     EXPECT_NE(error.find(server.config_path() + ": limits.channels_per_allocation: "), std::string::npos) << error;
     EXPECT_EQ(metric(metrics(server), "hallpass_config_last_reload_success"), 0);
     EXPECT_EQ(metric(metrics(server), "hallpass_config_generation"), 2);
+}
+
+// admin.listen moves with a reload made through it: the answer still comes over the old
+// listener, which then takes no more requests; the new one serves; a taken port refuses
+// the reload and keeps the listener where it is.
+TEST(AdminApi, TheAdminListenerMovesWithAReload) {
+    ServerProcess server{{users}};
+    const TransportAddress old_admin = server.admin_address();
+    const TransportAddress new_admin{IpAddress::v4(127, 0, 0, 1), free_tcp_port()};
+    std::string config;
+    {
+        std::stringstream text;
+        text << std::ifstream(server.config_path()).rdbuf();
+        config = text.str();
+    }
+    const std::string old_line = "admin: {listen: \"127.0.0.1:0\"}";
+    ASSERT_NE(config.find(old_line), std::string::npos) << config;
+    const auto write_admin = [&](const TransportAddress& at) {
+        std::string edited = config;
+        edited.replace(edited.find(old_line), old_line.size(), "admin: {listen: \"" + at.to_string() + "\"}");
+        std::ofstream(server.config_path(), std::ios::trunc) << edited;
+    };
+
+    write_admin(new_admin);
+    auto moved = http_request(old_admin, "POST", "/reload");
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    EXPECT_NE(moved.body.find("admin.listen"), std::string::npos) << moved.body;
+    EXPECT_TRUE(server.wait_for_log("reload: admin listening on " + new_admin.to_string(), 2s)) << server.log();
+    EXPECT_EQ(http_request(new_admin, "GET", "/healthz").status, 200);
+    EXPECT_EQ(http_request(old_admin, "GET", "/healthz").status, 0);
+
+    // A port someone else holds: refused, and the listener stays on new_admin.
+    const int squatter = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof a;
+    ASSERT_EQ(::bind(squatter, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(squatter, 1), 0);
+    ::getsockname(squatter, reinterpret_cast<sockaddr*>(&a), &length);
+    const TransportAddress taken{IpAddress::v4(127, 0, 0, 1), ntohs(a.sin_port)};
+    write_admin(taken);
+    auto refused = http_request(new_admin, "POST", "/reload");
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_NE(refused.body.find("admin.listen: " + taken.to_string()), std::string::npos) << refused.body;
+    EXPECT_EQ(http_request(new_admin, "GET", "/healthz").status, 200);
+    ::close(squatter);
 }
 
 TEST(AdminApi, OversizedRequestsAndTooManyConnectionsAreRefused) {

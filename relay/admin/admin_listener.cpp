@@ -1,0 +1,53 @@
+#include "relay/admin/admin_listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace hallpass::relay {
+
+AdminListener::AdminListener(boost::asio::io_context& io, AdminHandler handler)
+    : io_(io), handler_(std::move(handler)) {}
+
+void AdminListener::open(const config::AdminConfig& admin) {
+    if (!admin.listen) return;
+    current_ = std::make_shared<AdminServer>(io_, *admin.listen, handler_);
+    log_listening("", admin);
+}
+
+void AdminListener::start() {
+    if (current_) current_->start();
+}
+
+void AdminListener::stop() {
+    if (current_) current_->stop();
+    for (auto& r : retired_) r->stop();
+}
+
+void AdminListener::log_listening(const char* prefix, const config::AdminConfig& admin) const {
+    spdlog::info("{}admin listening on {}{}", prefix, current_->local().to_string(),
+                 admin.token.empty() ? "" : " (bearer token required)");
+}
+
+ConfigReloader::Step AdminListener::reload_step() {
+    return [this](const config::Config& running, const config::Config& next) -> std::function<void()> {
+        if (running.admin.listen == next.admin.listen) return {};
+        std::shared_ptr<AdminServer> fresh;
+        if (next.admin.listen) fresh = std::make_shared<AdminServer>(io_, *next.admin.listen, handler_);
+        const config::AdminConfig admin = next.admin;
+        return [this, fresh, admin]() mutable {
+            std::erase_if(retired_, [](const auto& r) { return r->open_sessions() == 0; });
+            if (current_) {
+                current_->stop_accepting();
+                retired_.push_back(std::move(current_));
+            }
+            if (!fresh) {
+                spdlog::info("reload: admin listener off");
+                return;
+            }
+            current_ = std::move(fresh);
+            current_->start();
+            log_listening("reload: ", admin);
+        };
+    };
+}
+
+}  // namespace hallpass::relay
