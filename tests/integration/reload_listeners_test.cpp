@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "relay/socket_address.hpp"
+#include "tests/integration/relaying.hpp"
 #include "tests/integration/server_process.hpp"
 #include "tests/integration/turn_session.hpp"
 #include "turn/rest_credentials.hpp"
@@ -65,30 +66,6 @@ void reload(ServerProcess& server, int generation) {
     server.signal(SIGHUP);
     ASSERT_TRUE(server.wait_for_log("reload: generation " + std::to_string(generation) + " applied", 5s))
         << server.log();
-}
-
-struct Relaying {
-    std::unique_ptr<TurnSession> session;
-    TransportAddress relayed;
-};
-
-Relaying relaying(std::unique_ptr<TurnSession> s, UdpEndpoint& peer) {
-    auto r = s->allocate();
-    EXPECT_EQ(r.kind, Kind::success);
-    EXPECT_EQ(s->channel_bind(0x4000, peer.address()).kind, Kind::success);
-    return {std::move(s), r.relayed.value_or(TransportAddress{})};
-}
-
-// One datagram each way through channel 0x4000.
-bool round_trip(Relaying& r, UdpEndpoint& peer) {
-    const std::vector<std::uint8_t> up(64, 0x55), down(64, 0xAA);
-    r.session->send_channel_data(0x4000, up);
-    auto at_peer = peer.receive(1000ms);
-    if (!at_peer || at_peer->bytes != up) return false;
-    peer.send_to(down, r.relayed);
-    turn::IncomingData meta;
-    auto at_client = r.session->receive_data(meta);
-    return at_client && *at_client == down;
 }
 
 // True once a plain UDP socket can bind `a`: the server let go of the port.

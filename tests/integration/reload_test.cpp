@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/integration/relaying.hpp"
 #include "tests/integration/server_process.hpp"
 #include "tests/integration/turn_session.hpp"
 #include "turn/rest_credentials.hpp"
@@ -50,33 +51,6 @@ void edit_config(const ServerProcess& server, const std::string& from, const std
     std::ofstream(server.config_path(), std::ios::trunc) << yaml;
 }
 
-// One numbered datagram each way through `s`'s channel 0x4000 to `peer`; false if either
-// leg did not arrive.
-bool round_trip(TurnSession& s, UdpEndpoint& peer, const TransportAddress& relayed, std::uint32_t n) {
-    std::vector<std::uint8_t> up(100, 0x55), down(100, 0xAA);
-    std::memcpy(up.data(), &n, sizeof n);
-    std::memcpy(down.data(), &n, sizeof n);
-    s.send_channel_data(0x4000, up);
-    auto at_peer = peer.receive(1000ms);
-    if (!at_peer || at_peer->bytes != up) return false;
-    peer.send_to(down, relayed);
-    turn::IncomingData meta;
-    auto at_client = s.receive_data(meta);
-    return at_client && *at_client == down;
-}
-
-struct Relaying {
-    std::unique_ptr<TurnSession> session;
-    TransportAddress relayed;
-};
-
-Relaying relaying(std::unique_ptr<TurnSession> s, UdpEndpoint& peer) {
-    auto r = s->allocate();
-    EXPECT_EQ(r.kind, Kind::success);
-    EXPECT_EQ(s->channel_bind(0x4000, peer.address()).kind, Kind::success);
-    return {std::move(s), r.relayed.value_or(TransportAddress{})};
-}
-
 TEST(Reload, UnderLoadNothingIsLostAndTheNewSettingsApply) {
     ServerProcess server{{before_yaml}};
     UdpEndpoint peer;
@@ -89,15 +63,15 @@ TEST(Reload, UnderLoadNothingIsLostAndTheNewSettingsApply) {
     edit_config(server, "level: info", "level: debug");  // the base config's log line
     std::uint32_t n = 0;
     for (; n < 50; ++n) {
-        ASSERT_TRUE(round_trip(*old_secret.session, peer, old_secret.relayed, n)) << "before, " << n;
-        ASSERT_TRUE(round_trip(*kept_secret.session, peer, kept_secret.relayed, n)) << "before, " << n;
+        ASSERT_TRUE(round_trip(old_secret, peer, n)) << "before, " << n;
+        ASSERT_TRUE(round_trip(kept_secret, peer, n)) << "before, " << n;
     }
     server.signal(SIGHUP);
     // Media keeps flowing while the reload happens and after it.
     bool applied = false;
     for (int after = 0; after < 200; ++n) {
-        ASSERT_TRUE(round_trip(*old_secret.session, peer, old_secret.relayed, n)) << n;
-        ASSERT_TRUE(round_trip(*kept_secret.session, peer, kept_secret.relayed, n)) << n;
+        ASSERT_TRUE(round_trip(old_secret, peer, n)) << n;
+        ASSERT_TRUE(round_trip(kept_secret, peer, n)) << n;
         if (!applied) {
             server.drain();
             applied = server.log().find("reload: generation 2 applied") != std::string::npos;
