@@ -262,6 +262,13 @@ std::vector<User> read_users(const Field& f) {
         User user{read_required_string(s["name"]), read_required_string(s["password"])};
         if (!names.insert(user.name).second)
             s["name"].fail("user \"" + user.name + "\" is listed twice");
+        // "<digits>:hallpass-check:..." is the school network check's own (turn/probe_credentials.hpp).
+        const auto colon = user.name.find(':');
+        if (colon != std::string::npos && colon > 0 &&
+            user.name.find_first_not_of("0123456789") == colon &&
+            user.name.compare(colon + 1, 15, "hallpass-check:") == 0)
+            s["name"].fail("\"" + user.name + "\" has the form of the network check's own credentials "
+                           "(EXPIRY:hallpass-check:...), which are reserved; choose another name");
         users.push_back(std::move(user));
     }
     return users;

@@ -66,7 +66,8 @@ RuntimeSnapshot::RuntimeSnapshot(config::Config config, const ProcessKeys& keys,
       own_endpoints_(relay::own_endpoints(config_)),
       credentials_(config_.realm, users_of(config_), config_.auth.secrets, credential_policy(config_)),
       nonces_(turn::NonceIssuer::key_for_realm(config_.realm), config_.auth.nonce_lifetime),
-      peers_(turn::PeerRules{config_.peers.allow, config_.peers.deny, own_endpoints_, relay_addresses(config_)}),
+      peers_(turn::PeerRules{config_.peers.allow, config_.peers.deny, own_endpoints_, relay_addresses(config_),
+                             config_.relay.ports.min, config_.relay.ports.max}),
       server_options_(options_of(config_, keys.seed)) {}
 
 bool RuntimeSnapshot::supports(AddressFamily family) const {

@@ -14,8 +14,8 @@ CredentialStore::CredentialStore(std::string realm, const std::vector<StaticUser
 // A probe username is signed with the probe key only, whatever else is configured: the
 // prefix is reserved, so an ordinary credential can never carry a probe's identity.
 CredentialLookup CredentialStore::lookup(std::string_view username, std::int64_t now_unix) const {
-    if (probe_client(username)) {
-        if (policy_.probe_key.empty()) return {};
+    if (is_probe_username(username)) {
+        if (policy_.probe_key.empty() || !probe_client(username)) return {};
         return lookup_rest(username, now_unix, policy_.probe_lifetime_seconds, {&policy_.probe_key, 1});
     }
     CredentialLookup out;

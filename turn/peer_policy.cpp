@@ -59,7 +59,12 @@ const std::vector<alloc::CidrBlock>& PeerPolicy::default_deny_list() {
 }
 
 PeerPolicy::PeerPolicy(const PeerRules& rules)
-    : allow_(rules.allow), deny_(rules.deny), builtin_(default_deny_list()), relay_addresses_(rules.relay_addresses) {
+    : allow_(rules.allow),
+      deny_(rules.deny),
+      builtin_(default_deny_list()),
+      relay_addresses_(rules.relay_addresses),
+      relay_port_min_(rules.relay_port_min),
+      relay_port_max_(rules.relay_port_max) {
     for (const auto& endpoint : rules.own_endpoints) own_.insert({endpoint.ip.unmapped(), endpoint.port});
 }
 
@@ -96,10 +101,19 @@ bool PeerPolicy::permits(const TransportAddress& peer) const {
     return !is_own_endpoint(peer) && permits(peer.ip);
 }
 
+bool PeerPolicy::denied(const IpAddress& ip) const {
+    if (deny_.contains(ip)) return true;
+    for (const IpAddress& v4 : embedded_ipv4(ip))
+        if (deny_.contains(v4)) return true;
+    return false;
+}
+
 bool PeerPolicy::permits_probe(const TransportAddress& peer, const IpAddress& client) const {
     const IpAddress ip = peer.ip.unmapped();
-    if (is_own_endpoint(peer) || deny_.contains(ip)) return false;
-    return ip == client.unmapped() || relay_addresses_.contains(ip);
+    if (is_own_endpoint(peer)) return false;
+    if (ip == client.unmapped()) return permits(ip);
+    return relay_addresses_.contains(ip) && peer.port >= relay_port_min_ && peer.port <= relay_port_max_ &&
+           !denied(ip);
 }
 
 }  // namespace hallpass::turn

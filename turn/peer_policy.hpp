@@ -31,8 +31,11 @@ struct PeerRules {
     // each address of the host, and adds advertised public addresses).
     std::vector<TransportAddress> own_endpoints;
     // The server's own relay addresses: its relay ranges and the public addresses it
-    // advertises for them. The only peers a probe allocation may have besides its client.
+    // advertises for them, and their port range. The only peers a probe allocation may have
+    // besides its client.
     std::vector<alloc::CidrBlock> relay_addresses;
+    std::uint16_t relay_port_min = 0;
+    std::uint16_t relay_port_max = 65535;
 };
 
 // The IPv4 addresses an IPv6 address may carry traffic to: one for IPv4-mapped, NAT64
@@ -59,19 +62,23 @@ public:
     // ChannelBind, Send).
     bool permits(const TransportAddress& peer) const;
     bool is_own_endpoint(const TransportAddress& peer) const;
-    // For an allocation made with probe credentials minted for `client`: one of the
-    // server's relay addresses or `client` itself, and nothing an operator denied.
+    // For an allocation made with probe credentials minted for `client`: a relay address
+    // and port of the server's that no operator `deny` covers, or `client` itself where
+    // permits() would let any allocation reach it.
     bool permits_probe(const TransportAddress& peer, const IpAddress& client) const;
 
     static const std::vector<alloc::CidrBlock>& default_deny_list();
 
 private:
     bool permits_one(const IpAddress& ip) const;
+    bool denied(const IpAddress& ip) const;  // by an operator deny, embedded IPv4 included
 
     alloc::CidrSet allow_;
     alloc::CidrSet deny_;
     alloc::CidrSet builtin_;
     alloc::CidrSet relay_addresses_;
+    std::uint16_t relay_port_min_ = 0;
+    std::uint16_t relay_port_max_ = 65535;
     boost::unordered_flat_set<TransportAddress> own_;
 };
 

@@ -26,7 +26,7 @@ public:
     ConfigReloader::Step reload_step();
 
 private:
-    void log_listening(const char* prefix, const config::AdminConfig& admin) const;
+    void log_listening(const char* prefix, const TransportAddress& local, const config::AdminConfig& admin) const;
 
     boost::asio::io_context& io_;
     AdminHandler handler_;

@@ -21,6 +21,7 @@ struct AdminServer::Shared {
     AdminHandler handler;
     AdminLimits limits;
     std::unordered_set<class AdminSession*> sessions;
+    bool retired = false;  // stop_accepting(): answer what is being answered, then close
 };
 
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
@@ -32,6 +33,10 @@ public:
     ~AdminSession() { shared_->sessions.erase(this); }
 
     void start() { read(); }
+    // Closed now unless a request is being answered, which then closes after its answer.
+    void close_when_idle() {
+        if (!answering_) close();
+    }
     void close() {
         beast::error_code ignored;
         stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -52,9 +57,10 @@ private:
         if (ec == http::error::header_limit || ec == http::error::body_limit) return refuse(ec);
         if (ec) return close();  // end of stream, timeout, or a malformed request
         const HttpRequest& request = parser_->get();
+        answering_ = true;
         response_ = shared_->handler(request);
         response_.version(request.version());
-        response_.keep_alive(request.keep_alive());
+        response_.keep_alive(request.keep_alive() && !shared_->retired);
         response_.prepare_payload();
         write();
     }
@@ -74,6 +80,7 @@ private:
     void write() {
         stream_.expires_after(shared_->limits.timeout);
         http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->answering_ = false;
             if (ec || !self->response_.keep_alive()) return self->close();
             self->read();
         });
@@ -84,6 +91,7 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpResponse response_;
+    bool answering_ = false;  // from a whole request to the end of writing its answer
 };
 
 AdminServer::AdminServer(asio::io_context& io, const TransportAddress& listen, AdminHandler handler,
@@ -117,6 +125,9 @@ void AdminServer::stop() {
 void AdminServer::stop_accepting() {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    shared_->retired = true;
+    const auto open = shared_->sessions;  // copied: closing may erase
+    for (auto* s : open) s->close_when_idle();
 }
 
 std::size_t AdminServer::open_sessions() const { return shared_->sessions.size(); }

@@ -39,8 +39,9 @@ public:
     void start();
     // Closes the listener and every open session.
     void stop();
-    // Closes the listener only: what is being answered is answered (a reload that moves
-    // admin.listen may have come through this very listener).
+    // Closes the listener and the idle connections; a request being answered gets its
+    // answer, then its connection closes (a reload that moves admin.listen may have come
+    // through this very listener). Kept-alive clients must come to the new address.
     void stop_accepting();
     std::size_t open_sessions() const;
 

@@ -591,6 +591,10 @@ TEST(ConfigErrors, BadUsers) {
         error_of(
             Doc().auth("auth: {users: [{name: a, password: x}, {name: a, password: y}]}").text()),
         "test.yaml: auth.users[1].name: user \"a\" is listed twice");
+    EXPECT_EQ(error_of(Doc().auth("auth: {users: [{name: \"1700000000:hallpass-check:ab:1.2.3.4\", password: x}]}")
+                           .text()),
+              "test.yaml: auth.users[0].name: \"1700000000:hallpass-check:ab:1.2.3.4\" has the form of the network "
+              "check's own credentials (EXPIRY:hallpass-check:...), which are reserved; choose another name");
     EXPECT_EQ(error_of(Doc().auth("auth: {users: [{name: a}]}").text()),
               "test.yaml: auth.users[0].password: required key is missing");
     EXPECT_EQ(error_of(Doc().auth("auth: {secrets: [\"\"]}").text()),

@@ -181,6 +181,12 @@ TEST(AdminApi, TheAdminListenerMovesWithAReload) {
         std::ofstream(server.config_path(), std::ios::trunc) << edited;
     };
 
+    // A kept-alive client of the old listener (a scraper) is let go, not served on.
+    StreamTransport kept(old_admin, {});
+    const std::string get = "GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n";
+    kept.send({reinterpret_cast<const std::uint8_t*>(get.data()), get.size()});
+    ASSERT_NE(kept.read_raw(2s).find("200 OK"), std::string::npos);
+
     write_admin(new_admin);
     auto moved = http_request(old_admin, "POST", "/reload");
     ASSERT_EQ(moved.status, 200) << moved.body;
@@ -188,6 +194,7 @@ TEST(AdminApi, TheAdminListenerMovesWithAReload) {
     EXPECT_TRUE(server.wait_for_log("reload: admin listening on " + new_admin.to_string(), 2s)) << server.log();
     EXPECT_EQ(http_request(new_admin, "GET", "/healthz").status, 200);
     EXPECT_EQ(http_request(old_admin, "GET", "/healthz").status, 0);
+    EXPECT_TRUE(kept.closed_by_server(2s));
 
     // A port someone else holds: refused, and the listener stays on new_admin.
     const int squatter = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -21,7 +21,7 @@ Reloaded reloaded(std::vector<std::string> secrets, std::vector<std::string> all
     for (const auto& a : allow) blocks.push_back(cidr(a));
     // The same nonce key as the harness: nonces handed out before the reload stay good.
     return {CredentialStore(std::string(realm), {{"alice", "alice-pw"}}, std::move(secrets)),
-            NonceIssuer(std::array<std::uint8_t, 32>{1, 2, 3}, 600), PeerPolicy(PeerRules{blocks, {}, {}, {}})};
+            NonceIssuer(std::array<std::uint8_t, 32>{1, 2, 3}, 600), PeerPolicy(PeerRules{blocks, {}, {}, {}, 0, 65535})};
 }
 
 TurnClient rest_client(const Harness& h, std::string_view secret, std::string_view id, std::uint64_t seed) {

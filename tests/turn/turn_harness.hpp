@@ -109,7 +109,7 @@ public:
                       {std::string(secret_one), std::string(secret_two)},
                       {o.max_credential_lifetime, probe_key(secret_one)}),
           nonces(std::array<std::uint8_t, 32>{1, 2, 3}, o.nonce_lifetime),
-          policy(PeerRules{blocks(o.allow), blocks(o.deny), addresses(o.own_endpoints), {cidr(o.relay_range)}}),
+          policy(PeerRules{blocks(o.allow), blocks(o.deny), addresses(o.own_endpoints), {cidr(o.relay_range)}, 0, 65535}),
           host(o.relay_range, o.total_quota, o.user_quota),
           server(o.server, credentials, nonces, policy, host),
           tuple{at("203.0.113.5:50000"), at("198.51.100.1:3478"), o.transport} {}
