@@ -42,6 +42,13 @@ void log_listener_changes(const config::ListenerChanges& l, const config::Listen
     for (const auto& a : l.stream_removed)
         spdlog::info("reload: {} {} removed: accepts no new connections; open ones go on",
                      stream_kind(before, a), a.to_string());
+    for (const auto* list : {&before.tcp, &before.tls})
+        for (const auto& s : *list) {
+            bool tls = false;
+            if (!config::find_stream_listener(after, s.address, &tls) || tls == (list == &before.tls)) continue;
+            spdlog::info("reload: {} {} now {} (the socket is kept; connections accepted before stay {})",
+                         tls ? "tcp" : "tls", s.address.to_string(), tls ? "tls" : "tcp", tls ? "tcp" : "tls");
+        }
 }
 
 }  // namespace
@@ -118,7 +125,12 @@ ReloadReport ConfigReloader::try_reload() {
     r.generation = snapshot->generation();
     r.changed = changes.applied;
     r.needs_restart = changes.needs_restart;
-    if (!tls.files.certificate.empty()) spdlog::info("reload: tls certificate: {}", shared_.tls()->certificate_summary());
+    if (!tls.files.certificate.empty()) {
+        // Said when it changed (a renewal), not at every reload.
+        const std::string summary = shared_.tls()->certificate_summary();
+        if (summary != certificate_logged_) spdlog::info("reload: tls certificate: {}", summary);
+        certificate_logged_ = summary;
+    }
     return r;
 }
 
@@ -154,9 +166,9 @@ void ConfigReloader::check_udp_additions(const config::ListenerChanges& listener
         for (const auto& now : open) {
             if (added == now)
                 throw std::runtime_error("listen.udp: " + added.to_string() +
-                                         " was removed by an earlier reload and still serves the allocations "
-                                         "made through it: add it back once the log says it closed, or with "
-                                         "a restart");
+                                         " was removed by an earlier reload and is still open for the "
+                                         "allocations made through it (it closes within a second once none is "
+                                         "left, and the log says so): add it back then, or with a restart");
             if (udp_overlaps(added, now))
                 throw std::runtime_error("listen.udp: " + added.to_string() + " shares its port with " +
                                          now.to_string() + ", which serves allocations now (the kernel would "

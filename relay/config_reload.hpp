@@ -78,6 +78,7 @@ private:
     std::vector<Worker*> workers_;
     ServiceNotifier* notifier_ = nullptr;
     std::vector<Step> steps_;
+    std::string certificate_logged_;  // the summary last logged by a reload
     double last_attempt_ = 0;
     bool last_applied_ = true;
 };

@@ -327,7 +327,7 @@ void RelayWorker::close_unused_retired_listeners() {
         io_->remove_listener(l->fd);
         *l = UdpListener{};
         if (shared_.with_retired_udp([&](RetiredUdpListeners& r) { return r.closed(local, index_); }))
-            spdlog::info("udp {} closed: the last allocation made through it ended", local.to_string());
+            spdlog::info("udp {} closed: no allocation made through it is left", local.to_string());
     }
 }
 

@@ -12,7 +12,8 @@ AdminListener::AdminListener(boost::asio::io_context& io, AdminHandler handler)
 void AdminListener::open(const config::AdminConfig& admin) {
     if (!admin.listen) return;
     current_ = std::make_shared<AdminServer>(io_, *admin.listen, handler_);
-    log_listening("", current_->local(), admin);
+    current_local_ = current_->local();
+    log_listening("", current_local_, admin);
 }
 
 void AdminListener::start() {
@@ -53,12 +54,15 @@ ConfigReloader::Step AdminListener::reload_step() {
             if (current_) {
                 current_->stop_accepting();
                 retired_.push_back(std::move(current_));
+                spdlog::info("reload: admin listener on {} closed (what it was answering gets its answer)",
+                             current_local_.to_string());
             }
             if (!fresh) {
                 spdlog::info("reload: admin listener off");
                 return;
             }
             current_ = std::move(fresh);
+            current_local_ = local;
             current_->start();
             log_listening("reload: ", local, admin);
         };

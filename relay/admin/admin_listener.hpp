@@ -31,6 +31,7 @@ private:
     boost::asio::io_context& io_;
     AdminHandler handler_;
     std::shared_ptr<AdminServer> current_;  // shared with the reload step that made it
+    TransportAddress current_local_;
     // Moved away from, still answering; dropped once they have nothing open.
     std::vector<std::shared_ptr<AdminServer>> retired_;
 };

@@ -104,7 +104,7 @@ AdminServer::AdminServer(asio::io_context& io, const TransportAddress& listen, A
         acceptor_.bind(endpoint);
         acceptor_.listen();
     } catch (const boost::system::system_error& e) {
-        throw std::runtime_error("admin.listen: " + listen.to_string() + ": " + e.code().message());
+        throw std::runtime_error("admin.listen: cannot listen on " + listen.to_string() + ": " + e.code().message());
     }
 }
 

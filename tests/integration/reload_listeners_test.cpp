@@ -185,7 +185,7 @@ TEST(ReloadListeners, ARemovedUdpAddressClosesOnlyWhenNoWorkerHasAllocationsThro
     }
     EXPECT_FALSE(udp_port_free(server.address()));
     for (Relaying* r : kept) EXPECT_EQ(r->session->refresh(0).kind, Kind::success);
-    EXPECT_TRUE(server.wait_for_log("udp " + server.address().to_string() + " closed: the last allocation", 5s))
+    EXPECT_TRUE(server.wait_for_log("udp " + server.address().to_string() + " closed: no allocation made through it is left", 5s))
         << server.log();
     EXPECT_TRUE(udp_port_free(server.address())) << server.log();
 }
@@ -204,7 +204,7 @@ TEST(ReloadListeners, AnAddressStillServingAllocationsIsNotAddedBackUntilItClose
     set_listeners(server, "listen:\n  udp: [" + quoted(new_udp) + ", " + quoted(old_udp) + "]\n");
     server.signal(SIGHUP);
     EXPECT_TRUE(server.wait_for_log("(generation 2 stays): " + server.config_path() + ": listen.udp: " +
-                                        old_udp.to_string() + " was removed by an earlier reload and still serves",
+                                        old_udp.to_string() + " was removed by an earlier reload and is still open",
                                     5s))
         << server.log();
     const TransportAddress wildcard{IpAddress{AddressFamily::ipv4, {}}, new_udp.port};
@@ -259,6 +259,8 @@ TEST(ReloadListeners, ATcpListenerTurnsIntoTlsOnTheSamePort) {
                       ", self_signed: true}\n");
     reload(server, 2);
     EXPECT_TRUE(server.wait_for_log("changed: tls, listen", 1s)) << server.log();
+    EXPECT_TRUE(server.wait_for_log("reload: tcp " + server.tcp_address().to_string() + " now tls (the socket is kept", 1s))
+        << server.log();
     EXPECT_EQ(server.log().find("reload: listening"), std::string::npos) << "no socket was opened or closed";
 
     auto tls = tcp_to(server.tcp_address(), true);
