@@ -197,6 +197,18 @@ struct AlternatesConfig {
     friend bool operator==(const AlternatesConfig&, const AlternatesConfig&) = default;
 };
 
+// The school network check (the page on the TLS listeners, `hallpass probe`): it mints
+// short-lived probe credentials (turn/probe_credentials.hpp) for whoever asks, so the
+// asking is rate-limited per client address (IPv6 per limits.connections_ipv6_prefix) and
+// in total.
+struct CheckConfig {
+    bool enabled = false;
+    std::uint32_t credentials_per_minute = 20;          // per client address, 1..600
+    std::uint32_t credentials_per_minute_total = 600;   // for the whole node, 1..60000
+    std::uint32_t credential_lifetime = 300;            // seconds, 60..3600
+    friend bool operator==(const CheckConfig&, const CheckConfig&) = default;
+};
+
 struct Config {
     std::string source;                 // the file it came from, for log lines and reload
     std::string realm;                  // non-empty
@@ -213,6 +225,7 @@ struct Config {
     LogConfig log;
     AdminConfig admin;
     AlternatesConfig alternates;
+    CheckConfig check;
     // Seconds a drain (SIGUSR1, POST /drain) waits for the last allocation to end before the
     // process exits anyway; a lesson is an hour or more. 1..604800.
     std::uint32_t drain_timeout = 7200;

@@ -52,6 +52,7 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
     compare(a, "admin.listen", running.admin.listen, next.admin.listen);
     compare(a, "admin.token", running.admin.token, next.admin.token);
     compare(a, "alternates", running.alternates, next.alternates);
+    compare(a, "check", running.check, next.check);
     compare(a, "drain_timeout", running.drain_timeout, next.drain_timeout);
     compare(a, "relay.ranges", running.relay.ranges, next.relay.ranges);
     compare(a, "relay.ports", running.relay.ports, next.relay.ports);

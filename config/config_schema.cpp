@@ -77,16 +77,10 @@ std::vector<StreamListener> read_stream_listeners(const Field& f) {
     return out;
 }
 
-bool is_wildcard(const IpAddress& ip) { return ip == IpAddress{ip.family, {}}; }
-
-// Two TCP sockets whose connections the kernel could mix up: the same port, and the same
-// IP or a wildcard of the same family. (0.0.0.0:443 for TLS and 127.0.0.1:443 for TCP
-// would both bind under SO_REUSEPORT, and loopback clients would silently get the other
-// protocol.)
-bool overlaps(const TransportAddress& a, const TransportAddress& b) {
-    return a.port == b.port && a.ip.family == b.ip.family &&
-           (a.ip == b.ip || is_wildcard(a.ip) || is_wildcard(b.ip));
-}
+// Two TCP sockets whose connections the kernel could mix up (sockets_overlap): 0.0.0.0:443
+// for TLS and 127.0.0.1:443 for TCP would both bind under SO_REUSEPORT, and loopback
+// clients would silently get the other protocol.
+bool overlaps(const TransportAddress& a, const TransportAddress& b) { return sockets_overlap(a, b); }
 
 // TCP and TLS are both TCP sockets, so one ip:port can only be one of them; UDP and TCP
 // on one ip:port are different sockets and fine.
@@ -438,6 +432,21 @@ AdminConfig read_admin(const Field& f) {
     return a;
 }
 
+CheckConfig read_check(const Field& f) {
+    const Section s(f, {"enabled", "credentials_per_minute", "credentials_per_minute_total", "credential_lifetime"});
+    const CheckConfig d;
+    CheckConfig c;
+    c.enabled = read_bool(s["enabled"], d.enabled);
+    c.credentials_per_minute = read_uint(s["credentials_per_minute"], 1, 600, d.credentials_per_minute);
+    c.credentials_per_minute_total =
+        read_uint(s["credentials_per_minute_total"], 1, 60000, d.credentials_per_minute_total);
+    c.credential_lifetime = read_uint(s["credential_lifetime"], 60, 3600, d.credential_lifetime);
+    if (c.credentials_per_minute > c.credentials_per_minute_total)
+        s["credentials_per_minute"].fail("must not be greater than check.credentials_per_minute_total (" +
+                                         std::to_string(c.credentials_per_minute_total) + ")");
+    return c;
+}
+
 IoEngine read_io_engine(const Field& f) {
     return read_choice<IoEngine>(f,
                                  {{"auto", IoEngine::automatic},
@@ -499,7 +508,7 @@ void check_development_config(const Section& s, const Config& c) {
 Config read_config(const Field& root, const PathBase& paths) {
     const Section s(root, {"realm", "software", "server_name", "listen", "tls", "relay", "auth",
                            "peers", "limits", "workers", "io_engine", "log", "admin", "alternates",
-                           "drain_timeout", "user", "group",
+                           "check", "drain_timeout", "user", "group",
                            "unsafe_development_config_on_network"});
     Config c;
     c.source = root.origin->file();
@@ -517,6 +526,7 @@ Config read_config(const Field& root, const PathBase& paths) {
     c.log = read_log(s["log"]);
     c.admin = read_admin(s["admin"]);
     c.alternates = read_alternates(s["alternates"]);
+    c.check = read_check(s["check"]);
     c.drain_timeout = read_uint(s["drain_timeout"], 1, 604800, c.drain_timeout);
     c.user = read_account(s["user"]);
     c.group = read_account(s["group"]);

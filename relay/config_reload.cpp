@@ -169,7 +169,7 @@ void ConfigReloader::check_udp_additions(const config::ListenerChanges& listener
                                          " was removed by an earlier reload and is still open for the "
                                          "allocations made through it (it closes within a second once none is "
                                          "left, and the log says so): add it back then, or with a restart");
-            if (udp_overlaps(added, now))
+            if (sockets_overlap(added, now))
                 throw std::runtime_error("listen.udp: " + added.to_string() + " shares its port with " +
                                          now.to_string() + ", which serves allocations now (the kernel would "
                                          "hand part of their traffic to the new address): make this change "

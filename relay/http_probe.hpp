@@ -1,6 +1,7 @@
 // HTTP on a TURN port: load balancers and uptime checkers probe port 443 with plain HTTP
-// ("GET /healthz HTTP/1.1"). The first bytes of a connection tell an HTTP/1.x request from
-// TURN, and an HTTP request gets a short answer and a closed connection.
+// ("GET /healthz HTTP/1.1"), and browsers open the school network check there. The first
+// bytes of a connection tell an HTTP/1.x request from TURN; what HTTP gets is
+// relay/turn_port_http.hpp's business.
 //
 // Pure: no sockets, no Asio, no clocks.
 //
@@ -22,10 +23,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string>
-#include <string_view>
-
-#include "stun/result.hpp"
 
 namespace hallpass::relay {
 
@@ -35,35 +32,5 @@ enum class FirstBytes { turn, http, need_more };
 // ChannelData ones); need_more while fewer than 4 bytes are a prefix of a known method's
 // first four; http when the first 4 bytes are one; else turn.
 FirstBytes classify_first_bytes(std::span<const std::uint8_t> bytes);
-
-// The request line of an HTTP/1.x request, as views into the bytes given to
-// parse_http_request_head (valid as long as they are).
-struct HttpRequestHead {
-    std::string_view method;  // e.g. "GET"
-    std::string_view path;    // the request target as sent, query included: "/healthz?x=1"
-    std::size_t length = 0;   // bytes of the head, through the blank line ("\r\n\r\n")
-};
-
-struct HttpParse {
-    enum class Status { done, need_more, invalid } status = Status::need_more;
-    HttpRequestHead head;
-    ParseError error{};  // invalid: place "HTTP", and why
-};
-
-// The largest head accepted; a longer one is invalid (the connection is closed).
-inline constexpr std::size_t http_max_head_size = 8192;
-
-// Request line: method SP request-target SP "HTTP/1.0" or "HTTP/1.1" CRLF (RFC 9112 §3);
-// the method a token, the target visible ASCII with no spaces. Header lines are not parsed,
-// only skipped up to the blank line. invalid as soon as the request line is there and
-// malformed, or past 8 KiB without "\r\n\r\n".
-HttpParse parse_http_request_head(std::span<const std::uint8_t> bytes);
-
-// The whole response, status line to body, for a request head:
-//   GET or HEAD /healthz (any query) → 200, body "ok" (HEAD: the same headers, no body)
-//   GET or HEAD, another path        → 404, body "not found"
-//   any other method                 → 405, body "method not allowed", "Allow: GET, HEAD"
-// Always HTTP/1.1, "Content-Type: text/plain", "Content-Length", "Connection: close".
-std::string http_response(const HttpRequestHead& request);
 
 }  // namespace hallpass::relay

@@ -10,8 +10,6 @@
 namespace hallpass::relay {
 namespace {
 
-bool is_wildcard(const IpAddress& ip) { return ip == IpAddress{ip.family, {}}; }
-
 std::vector<IpAddress> interface_addresses() {
     std::vector<IpAddress> out;
     ifaddrs* list = nullptr;
@@ -35,7 +33,7 @@ std::vector<TransportAddress> own_endpoints(const config::Config& c) {
     const auto interfaces = interface_addresses();
     std::vector<TransportAddress> out;
     for (const auto& l : listeners) {
-        if (!is_wildcard(l.ip)) {
+        if (!l.ip.is_wildcard()) {
             out.push_back(l);
         } else {
             for (const auto& ip : interfaces)

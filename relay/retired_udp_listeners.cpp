@@ -41,9 +41,4 @@ RetiredUdpListeners::Entry* RetiredUdpListeners::find(const TransportAddress& ad
     return nullptr;
 }
 
-bool udp_overlaps(const TransportAddress& a, const TransportAddress& b) {
-    const auto wildcard = [](const IpAddress& ip) { return ip == IpAddress{ip.family, {}}; };
-    return a.port == b.port && a.ip.family == b.ip.family && (a.ip == b.ip || wildcard(a.ip) || wildcard(b.ip));
-}
-
 }  // namespace hallpass::relay

@@ -41,9 +41,4 @@ private:
     std::vector<Entry> entries_;
 };
 
-// Two UDP addresses whose datagrams the kernel could hand to either: the same port and
-// family, and the same IP or a wildcard. One added beside another that serves allocations
-// would take over part of their traffic (the more specific socket wins).
-bool udp_overlaps(const TransportAddress& a, const TransportAddress& b);
-
 }  // namespace hallpass::relay

@@ -18,12 +18,17 @@ std::vector<alloc::CidrBlock> relay_addresses(const config::Config& c) {
     return out;
 }
 
-// Probe credentials are signed under a key derived from the first shared secret, so that
-// every node sharing it accepts them; without a secret there are none.
-turn::CredentialPolicy credential_policy(const config::Config& c) {
+// Probe credentials exist only while the check is on. They are signed under a key derived
+// from the first shared secret, so that every node sharing it accepts them; a node with
+// static users only signs them with a key of its own process (its own page's credentials
+// work on it alone).
+turn::CredentialPolicy credential_policy(const config::Config& c, const ProcessKeys& keys) {
     turn::CredentialPolicy p;
     p.max_lifetime_seconds = static_cast<std::int64_t>(c.auth.max_credential_lifetime);
-    if (!c.auth.secrets.empty()) p.probe_key = turn::probe_key(c.auth.secrets.front());
+    if (c.check.enabled) {
+        p.probe_key = turn::probe_key(c.auth.secrets.empty() ? keys.probe_secret : c.auth.secrets.front());
+        p.probe_lifetime_seconds = c.check.credential_lifetime;
+    }
     return p;
 }
 
@@ -57,6 +62,13 @@ ProcessKeys ProcessKeys::random() {
     ProcessKeys k;
     if (RAND_bytes(reinterpret_cast<unsigned char*>(&k.seed), sizeof k.seed) != 1)
         throw std::runtime_error("cannot draw random bytes for a seed");
+    unsigned char secret[32];
+    if (RAND_bytes(secret, sizeof secret) != 1) throw std::runtime_error("cannot draw random bytes for a key");
+    static constexpr char hex[] = "0123456789abcdef";
+    for (unsigned char b : secret) {
+        k.probe_secret.push_back(hex[b >> 4]);
+        k.probe_secret.push_back(hex[b & 15]);
+    }
     return k;
 }
 
@@ -64,7 +76,7 @@ RuntimeSnapshot::RuntimeSnapshot(config::Config config, const ProcessKeys& keys,
     : generation_(generation),
       config_(std::move(config)),
       own_endpoints_(relay::own_endpoints(config_)),
-      credentials_(config_.realm, users_of(config_), config_.auth.secrets, credential_policy(config_)),
+      credentials_(config_.realm, users_of(config_), config_.auth.secrets, credential_policy(config_, keys)),
       nonces_(turn::NonceIssuer::key_for_realm(config_.realm), config_.auth.nonce_lifetime),
       peers_(turn::PeerRules{config_.peers.allow, config_.peers.deny, own_endpoints_, relay_addresses(config_),
                              config_.relay.ports.min, config_.relay.ports.max}),

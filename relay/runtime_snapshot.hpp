@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config/config.hpp"
@@ -19,10 +20,11 @@
 namespace hallpass::relay {
 
 // What stays the same from one snapshot to the next: the seed of the rate limiter's
-// hashing. (The nonce key comes from the realm, so nonces stay good across a reload, and
+// hashing, and the secret probe credentials are signed with when no shared secret is set. (The nonce key comes from the realm, so nonces stay good across a reload, and
 // across the nodes of a realm: turn/nonce_issuer.hpp.)
 struct ProcessKeys {
     std::uint64_t seed = 0;
+    std::string probe_secret;
     static ProcessKeys random();
 };
 

@@ -42,6 +42,18 @@ alloc::AllocationLimit allocation_limit_of(const config::Config& c, std::uint64_
     return limit;
 }
 
+namespace {
+
+turn::CheckRateLimits check_limits_of(const config::Config& c) {
+    turn::CheckRateLimits l;
+    l.per_client_per_minute = c.check.credentials_per_minute;
+    l.total_per_minute = c.check.credentials_per_minute_total;
+    l.ipv6_prefix = static_cast<int>(c.limits.connections_ipv6_prefix);
+    return l;
+}
+
+}  // namespace
+
 SharedState::SharedState(SnapshotPtr first, std::uint64_t open_files)
     : open_files_(open_files),
       snapshot_(std::move(first)),
@@ -50,7 +62,8 @@ SharedState::SharedState(SnapshotPtr first, std::uint64_t open_files)
             alloc::QuotaLedger(allocation_limit_.value, snapshot_->config().limits.allocations_per_user),
             random_seed()),
       connections_per_client_(snapshot_->config().limits.connections_per_ip,
-                              static_cast<int>(snapshot_->config().limits.connections_ipv6_prefix)) {}
+                              static_cast<int>(snapshot_->config().limits.connections_ipv6_prefix)),
+      check_limiter_(check_limits_of(snapshot_->config())) {}
 
 SharedState::~SharedState() = default;
 
@@ -73,6 +86,17 @@ void SharedState::publish(SnapshotPtr next) {
     if (pool) book_.replace_pool(std::move(*pool));
     connections_per_client_.set_limit(c.limits.connections_per_ip);
     connections_per_client_.set_ipv6_prefix(static_cast<int>(c.limits.connections_ipv6_prefix));
+    check_limiter_.set_limits(check_limits_of(c));
+}
+
+bool SharedState::take_check_credentials(const IpAddress& client, alloc::Millis now) {
+    std::lock_guard lock(mutex_);
+    return check_limiter_.allow(client, now);
+}
+
+std::uint32_t SharedState::check_retry_after_seconds() const {
+    std::lock_guard lock(mutex_);
+    return check_limiter_.retry_after_seconds();
 }
 
 alloc::AllocationLimit SharedState::allocation_limit() const {

@@ -19,6 +19,7 @@
 #include "relay/connection_slot.hpp"
 #include "relay/retired_udp_listeners.hpp"
 #include "relay/runtime_snapshot.hpp"
+#include "turn/check_rate_limiter.hpp"
 
 namespace hallpass::relay {
 
@@ -61,6 +62,9 @@ public:
     // Whose turn it is among the alternates, for the whole node (an Allocate's rate, not a packet's).
     std::size_t next_alternate() { return alternate_cursor_.fetch_add(1, std::memory_order_relaxed); }
 
+    // One more set of probe credentials for `client` (check.credentials_per_minute*); false past the limit.
+    bool take_check_credentials(const IpAddress& client, alloc::Millis now);
+    std::uint32_t check_retry_after_seconds() const;
     // TCP/TLS connections holding a slot now.
     std::size_t stream_connections() const;
 
@@ -84,6 +88,7 @@ private:
     std::size_t connections_ = 0;
     alloc::ClientAddressCounter connections_per_client_;
     RetiredUdpListeners retired_udp_;
+    turn::CheckRateLimiter check_limiter_;
     std::unique_ptr<class TlsContextStore> tls_;
     std::atomic<std::size_t> alternate_cursor_{0};
 };

@@ -1,6 +1,10 @@
 #include "relay/stream_connection.hpp"
 
+#include <optional>
+
 #include "relay/http_probe.hpp"
+#include "relay/http_request_reader.hpp"
+#include "relay/turn_port_http.hpp"
 #include "relay/proxy_protocol.hpp"
 #include "relay/socket_address.hpp"
 #include "relay/stream_acceptor.hpp"
@@ -11,9 +15,11 @@ namespace {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-// The PROXY header and an HTTP request head are read into a small buffer first; 8 KiB
-// bounds a request head (http_probe refuses longer ones).
+// The PROXY header and HTTP requests are read into a small buffer; the HTTP reader takes a
+// head of 8 KiB at most (and a body as it comes).
 constexpr std::size_t prefix_limit = 8192 + 512;
+// Requests on one kept-alive HTTP connection: the check page's files and its credentials.
+constexpr unsigned max_http_requests = 16;
 
 TcpSocket& lowest(TcpSocket& s) { return s; }
 TcpSocket& lowest(TlsStream& s) { return s.next_layer(); }
@@ -105,6 +111,7 @@ private:
     }
 
     void decide() {
+        if (http_) return serve_http();
         if (settings_.proxy_protocol && !proxy_done_) {
             const auto parsed = parse_proxy_header(prefix_);
             if (parsed.status == ProxyParse::Status::need_more) return read_prefix();
@@ -116,26 +123,55 @@ private:
         }
         switch (classify_first_bytes(prefix_)) {
             case FirstBytes::need_more: return read_prefix();
-            case FirstBytes::http: return serve_http();
+            case FirstBytes::http: return start_http();
             case FirstBytes::turn: return start_turn();
         }
     }
 
+    void start_http() {
+        http_.emplace();
+        arm_timer(settings_.handshake_timeout);
+        serve_http();
+    }
+
+    // Each request must come whole within the handshake limit; the connection closes after
+    // the last answer, a malformed request, or one over the size limits (after a 431/413).
     void serve_http() {
-        const auto parsed = parse_http_request_head(prefix_);
-        if (parsed.status == HttpParse::Status::need_more) return read_prefix();
-        if (parsed.status == HttpParse::Status::invalid) return close();
-        http_reply_ = http_response(parsed.head);
+        const auto result = http_->feed(prefix_);
+        prefix_.erase(prefix_.begin(), prefix_.begin() + static_cast<long>(result.used));
+        switch (result.status) {
+            case HttpRequestReader::Status::need_more: return read_prefix();
+            case HttpRequestReader::Status::invalid: return close();
+            case HttpRequestReader::Status::too_large:
+                return answer_http(turn_port_response_bytes(turn_port_too_large(http_->header_too_large()),
+                                                            HttpRequest{}, false),
+                                   false);
+            case HttpRequestReader::Status::done: break;
+        }
+        const HttpRequest& request = http_->request();
+        HttpResponse response = owner_.answer_http(*this, request);
+        const bool again = ++http_answered_ < max_http_requests && request.keep_alive() && response.keep_alive();
+        answer_http(turn_port_response_bytes(std::move(response), request, again), again);
+    }
+
+    void answer_http(std::string bytes, bool again) {
+        http_reply_ = std::move(bytes);
         auto self = shared_from_this();
+        auto after = [this, self, again](error_code ec) {
+            if (ec || !again || closed_) return close();
+            http_->reset();
+            arm_timer(settings_.handshake_timeout);
+            serve_http();
+        };
         if constexpr (is_tls) {
             const std::span<const std::uint8_t> reply(reinterpret_cast<const std::uint8_t*>(http_reply_.data()),
                                                       http_reply_.size());
             error_code ec;
-            if (stream_.write_now(reply, ec) == reply.size() || ec) return close();
-            stream_.async_write_rest(reply, [this, self](error_code) { close(); });
+            if (stream_.write_now(reply, ec) == reply.size() || ec) return after(ec);
+            stream_.async_write_rest(reply, after);
         } else {
             asio::async_write(stream_, asio::buffer(http_reply_),
-                              [this, self](error_code, std::size_t) { close(); });
+                              [after](error_code ec, std::size_t) mutable { after(ec); });
         }
     }
 
@@ -246,6 +282,8 @@ private:
     asio::steady_timer timer_;
     std::vector<std::uint8_t> prefix_;
     bool proxy_done_ = false;
+    std::optional<HttpRequestReader> http_;
+    unsigned http_answered_ = 0;
     std::string http_reply_;
     turn::StreamFramer framer_;
     bool turn_started_ = false;

@@ -1,5 +1,6 @@
 // StreamConnection: one TURN client over TCP or TLS (RFC 8656 §3.1, RFC 7443). It reads an
-// optional PROXY protocol header, tells HTTP health checks from TURN by the first bytes,
+// optional PROXY protocol header, tells HTTP (health checks, the check page) from TURN by
+// the first bytes and answers HTTP requests, up to a few on a kept-alive connection; else it
 // frames STUN and ChannelData out of the byte stream and hands each message to its owner,
 // the worker. Toward the client it keeps a bounded queue: answers always go out, media
 // datagrams beyond the bound are dropped and counted, so a slow reader costs only itself.
@@ -15,6 +16,7 @@
 
 #include "alloc/allocation.hpp"
 #include "relay/connection_slot.hpp"
+#include "relay/http_types.hpp"
 #include "relay/tls_stream.hpp"
 #include "turn/stream_framer.hpp"
 
@@ -36,6 +38,8 @@ public:
     virtual bool has_allocation(const alloc::FiveTuple& five_tuple) = 0;
     // A TLS handshake ended: `ec` says why it failed, or is empty.
     virtual void on_tls_handshake(StreamConnectionBase& c, const boost::system::error_code& ec) = 0;
+    // An HTTP request came where TURN was expected (relay/turn_port_http.hpp).
+    virtual HttpResponse answer_http(const StreamConnectionBase& c, const HttpRequest& request) = 0;
 };
 
 struct StreamSettings {

@@ -25,6 +25,7 @@
 #include "relay/stream_acceptor.hpp"
 #include "relay/stream_connection.hpp"
 #include "relay/tls_context.hpp"
+#include "relay/turn_port_http.hpp"
 #include "relay/udp_socket.hpp"
 #include "turn/channel_data.hpp"
 #include "turn/turn_server.hpp"
@@ -72,6 +73,7 @@ StreamSettings stream_settings(const config::Config& c, bool proxy_protocol) {
 class RelayWorker final : public Worker,
                      public turn::AllocationHost,
                      public StreamOwner,
+                     public TurnPortBackend,
                      public DatagramReceiver {
 public:
     RelayWorker(unsigned index, SharedState& shared, EngineKind engine)
@@ -186,6 +188,20 @@ public:
     void on_stream_closed(StreamConnectionBase& c) override;
     bool has_allocation(const alloc::FiveTuple& five_tuple) override { return server_.has_allocation(five_tuple); }
     void on_tls_handshake(StreamConnectionBase& c, const boost::system::error_code& ec) override;
+    HttpResponse answer_http(const StreamConnectionBase& c, const HttpRequest& request) override {
+        const auto& tuple = c.five_tuple();
+        return answer_turn_port_request(
+            request, {{tuple.client.ip, tuple.server}, tuple.transport == alloc::Transport::tls}, *this);
+    }
+
+    // TurnPortBackend
+    const RuntimeSnapshot& snapshot() override { return *snapshot_; }
+    bool take_check_credentials(const IpAddress& client) override {
+        return shared_.take_check_credentials(client, instant_now().monotonic);
+    }
+    std::uint32_t check_retry_after_seconds() override { return shared_.check_retry_after_seconds(); }
+    std::int64_t now_unix() override { return instant_now().unix_seconds; }
+    std::string fresh_nonce() override;
 
     // DatagramReceiver
     void on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) override;
@@ -276,7 +292,7 @@ void RelayWorker::add_udp_listener(const TransportAddress& address, UdpSocket so
 }
 
 // The reload has made sure that no added address is one still open here, or shares a port
-// with one (RetiredUdpListeners, udp_overlaps).
+// with one (RetiredUdpListeners, sockets_overlap).
 void RelayWorker::update_udp_listeners(const config::ListenConfig& listen, ListenerSockets& added) {
     for (auto& l : udp_listeners_)
         if (l.fd >= 0) l.retired = std::find(listen.udp.begin(), listen.udp.end(), l.local) == listen.udp.end();
@@ -446,6 +462,18 @@ void RelayWorker::on_tls_handshake(StreamConnectionBase& c, const boost::system:
     stream_counters_.tls_handshake_failures.add();
     // An untrusted certificate shows here as the browser's alert ("... alert certificate unknown").
     refusals_.note(c.five_tuple(), "tls_handshake", ec.message(), instant_now().monotonic);
+}
+
+std::string RelayWorker::fresh_nonce() {
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("cannot draw random bytes for a check nonce");
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes) {
+        out.push_back(hex[b >> 4]);
+        out.push_back(hex[b & 15]);
+    }
+    return out;
 }
 
 void RelayWorker::on_stream_closed(StreamConnectionBase& c) {

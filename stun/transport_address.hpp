@@ -32,6 +32,8 @@ struct IpAddress {
     std::uint32_t v4_host_order() const;
     // ::ffff:a.b.c.d → a.b.c.d; anything else unchanged.
     IpAddress unmapped() const;
+    // 0.0.0.0 or ::, which a socket binds to listen on every address of its family.
+    bool is_wildcard() const { return *this == IpAddress{family, {}}; }
     std::string to_string() const;
 
     friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
@@ -49,6 +51,12 @@ struct TransportAddress {
 };
 
 std::size_t hash_value(const IpAddress& a);
+
+// Two sockets of one protocol that the kernel could mix up: the same port, and the same IP
+// or a wildcard of the same family (under SO_REUSEPORT both bind, and share the traffic).
+inline bool sockets_overlap(const TransportAddress& a, const TransportAddress& b) {
+    return a.port == b.port && a.ip.family == b.ip.family && (a.ip == b.ip || a.ip.is_wildcard() || b.ip.is_wildcard());
+}
 std::size_t hash_value(const TransportAddress& a);
 
 }  // namespace hallpass

@@ -48,6 +48,7 @@ public:
                     std::vector<std::string> secrets, CredentialPolicy policy = {});
 
     const std::string& realm() const { return realm_; }
+    const CredentialPolicy& policy() const { return policy_; }
     CredentialLookup lookup(std::string_view username, std::int64_t now_unix) const;
 
 private:

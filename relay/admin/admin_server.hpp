@@ -13,12 +13,11 @@
 #include <functional>
 #include <memory>
 
+#include "relay/http_types.hpp"
 #include "stun/transport_address.hpp"
 
 namespace hallpass::relay {
 
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 using AdminHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct AdminLimits {

@@ -942,5 +942,40 @@ TEST(ConfigAdmin, ANetworkAddressNeedsALongEnoughToken) {
                             "test.yaml: admin.listen: must be ip:port, [ipv6]:port or off"));
 }
 
+// ---- the school network check ----------------------------------------------------------
+
+TEST(ConfigCheck, OffUnlessAskedFor) {
+    const Config c = parse_config(Doc{}.text(), "t.yaml");
+    EXPECT_FALSE(c.check.enabled);
+    EXPECT_EQ(c.check.credentials_per_minute, 20u);
+    EXPECT_EQ(c.check.credentials_per_minute_total, 600u);
+    EXPECT_EQ(c.check.credential_lifetime, 300u);
+}
+
+TEST(ConfigCheck, ReadsEveryKey) {
+    const Config c = parse_config(Doc()
+                                      .extra("check: {enabled: true, credentials_per_minute: 5, "
+                                             "credentials_per_minute_total: 50, credential_lifetime: 120}")
+                                      .text(),
+                                  "t.yaml");
+    EXPECT_TRUE(c.check.enabled);
+    EXPECT_EQ(c.check.credentials_per_minute, 5u);
+    EXPECT_EQ(c.check.credentials_per_minute_total, 50u);
+    EXPECT_EQ(c.check.credential_lifetime, 120u);
+}
+
+TEST(ConfigCheck, RefusesBadValuesWithTheKey) {
+    EXPECT_EQ(error_of(Doc().extra("check: {enable: true}").text()),
+              "test.yaml: check.enable: unknown key (expected one of: enabled, credentials_per_minute, "
+              "credentials_per_minute_total, credential_lifetime)");
+    EXPECT_EQ(error_of(Doc().extra("check: {credential_lifetime: 10}").text()),
+              "test.yaml: check.credential_lifetime: must be between 60 and 3600 (got 10)");
+    EXPECT_EQ(error_of(Doc().extra("check: {credentials_per_minute: 0}").text()),
+              "test.yaml: check.credentials_per_minute: must be between 1 and 600 (got 0)");
+    EXPECT_EQ(error_of(Doc().extra("check: {credentials_per_minute: 30, credentials_per_minute_total: 10}").text()),
+              "test.yaml: check.credentials_per_minute: must not be greater than "
+              "check.credentials_per_minute_total (10)");
+}
+
 }  // namespace
 }  // namespace hallpass::config

@@ -80,6 +80,13 @@ int main(int argc, char** argv) {
     write(out / "http_request", "healthz", of(std::string_view("GET /healthz HTTP/1.1\r\nHost: turn.example.org\r\n\r\n")));
     write(out / "http_request", "head", of(std::string_view("HEAD /?x=1 HTTP/1.0\r\n\r\n")));
     write(out / "http_request", "post", of(std::string_view("POST /api HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
+    write(out / "http_request", "credentials",
+          of(std::string_view("POST /check/credentials HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\n\r\n")));
+    write(out / "http_request", "report",
+          of(std::string_view("POST /check/report HTTP/1.1\r\nContent-Length: 200\r\n\r\n"
+                              "{\"host\":\"x\",\"transports\":[{\"name\":\"UDP 3478\",\"ok\":true,\"ms\":5}],"
+                              "\"media\":[{\"transport\":\"UDP 3478\",\"connected\":true,\"sent\":9,\"received\":8,"
+                              "\"rtt_ms\":3,\"kbps\":1400}],\"direct_udp\":{\"tried\":true,\"ok\":false}}")));
 
     // The admin API: the first byte says whether the listener asks for a token.
     const std::string no_token(1, '\0');  // the listener asks for no token

@@ -42,13 +42,13 @@ TEST(RetiredUdpListeners, AddressesAreKeptApartAndUnknownOnesIgnored) {
 }
 
 TEST(UdpOverlaps, SamePortAndFamilyWithTheSameIpOrAWildcard) {
-    EXPECT_TRUE(udp_overlaps(at("127.0.0.1:3478"), at("127.0.0.1:3478")));
-    EXPECT_TRUE(udp_overlaps(at("0.0.0.0:3478"), at("127.0.0.1:3478")));
-    EXPECT_TRUE(udp_overlaps(at("127.0.0.1:3478"), at("0.0.0.0:3478")));
-    EXPECT_TRUE(udp_overlaps(at("[::]:3478"), at("[::1]:3478")));
-    EXPECT_FALSE(udp_overlaps(at("127.0.0.1:3478"), at("127.0.0.2:3478")));
-    EXPECT_FALSE(udp_overlaps(at("127.0.0.1:3478"), at("127.0.0.1:3479")));
-    EXPECT_FALSE(udp_overlaps(at("0.0.0.0:3478"), at("[::1]:3478")));  // another family
+    EXPECT_TRUE(sockets_overlap(at("127.0.0.1:3478"), at("127.0.0.1:3478")));
+    EXPECT_TRUE(sockets_overlap(at("0.0.0.0:3478"), at("127.0.0.1:3478")));
+    EXPECT_TRUE(sockets_overlap(at("127.0.0.1:3478"), at("0.0.0.0:3478")));
+    EXPECT_TRUE(sockets_overlap(at("[::]:3478"), at("[::1]:3478")));
+    EXPECT_FALSE(sockets_overlap(at("127.0.0.1:3478"), at("127.0.0.2:3478")));
+    EXPECT_FALSE(sockets_overlap(at("127.0.0.1:3478"), at("127.0.0.1:3479")));
+    EXPECT_FALSE(sockets_overlap(at("0.0.0.0:3478"), at("[::1]:3478")));  // another family
 }
 
 }  // namespace

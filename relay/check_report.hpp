@@ -1,0 +1,30 @@
+// The school network check's verdicts and IT report, from what a check measured (the page
+// posts its measurements to POST /check/report; `hallpass probe` calls this directly) and
+// what this server offers (check_offer): one place decides what "works", "slow",
+// "blocked" and "connects but no media" mean, and what an IT admin is asked to open.
+// Pure: no sockets, no clocks.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "stun/result.hpp"
+
+namespace hallpass::relay {
+
+// Measurements, as the page posts them (every key optional except transports):
+//   {"host": "turn.example.org", "proxy": false,
+//    "transports": [{"name": "UDP 3478", "ok": true, "ms": 84, "error": ""}],
+//    "media": [{"transport": "UDP 3478", "connected": true, "sent": 750, "received": 748,
+//               "rtt_ms": 12, "kbps": 1490}],
+//    "direct_udp": {"tried": true, "ok": true}}
+// Refused (with the reason) when a key has the wrong type, a name is unknown to `offer`,
+// or a list is longer than a check makes.
+Result<boost::json::object> check_report(const boost::json::object& offer, const boost::json::value& measured);
+
+// The classroom rate the media test aims at, bits per second toward the student.
+inline constexpr double check_media_target_kbps = 1500;
+
+}  // namespace hallpass::relay
