@@ -224,7 +224,8 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
                                      {"ports", r.ports},
                                      {"purpose", r.purpose},
                                      {"status", r.status}});
-        const std::string line = r.protocol + " to " + r.destination + " port " + r.ports;
+        const std::string line = r.protocol + " to " + r.destination +
+                                 (r.ports.find('-') == std::string::npos ? " port " : " ports ") + r.ports;
         if (r.status == "blocked") blocked.emplace_back(line);
         text += std::to_string(++n) + ". " + line + " - " + r.purpose + " - " +
                 (r.status == "blocked" ? "BLOCKED on this network" : r.status == "open" ? "open" : "not tested") + "\n";

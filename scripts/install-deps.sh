@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev
   coturn chromium firefox-esr iproute2 openssl jq util-linux
   prometheus libsystemd-dev systemd libcli11-dev
+  nftables squid
 )
 # Node comes from elsewhere on some images; use Debian's only when it is missing.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -55,6 +56,12 @@ if ((${#missing[@]} > 0)); then
       && systemctl is-active --quiet prometheus 2>/dev/null; then
     echo "install-deps: stopping and disabling the prometheus service"
     as_root systemctl disable --now prometheus
+  fi
+  # And Debian's squid: the check tests run their own, inside a network namespace.
+  if [[ " ${missing[*]} " == *" squid "* ]] && command -v systemctl >/dev/null 2>&1 \
+      && systemctl is-active --quiet squid 2>/dev/null; then
+    echo "install-deps: stopping and disabling the squid service"
+    as_root systemctl disable --now squid
   fi
 fi
 

@@ -25,16 +25,19 @@ function say(text) {
   $('status').textContent = text;
 }
 
-function hostForUrl() {
-  // location.hostname keeps an IPv6 literal's brackets.
-  return location.hostname;
+// TLS is reached by the page's own host name, which its certificate carries; UDP and TCP by
+// the address the server gave for them, so no name lookup can fail on the way (the name
+// when it gave none: a listener of the other address family).
+function hostFor(t) {
+  if (t.protocol === 'tls' || !t.address) return location.hostname;  // keeps an IPv6 literal's brackets
+  return t.address.includes(':') ? `[${t.address}]` : t.address;
 }
 
 function iceServer(creds, t) {
   const scheme = t.protocol === 'tls' ? 'turns' : 'turn';
   const transport = t.protocol === 'udp' ? 'udp' : 'tcp';
   return {
-    urls: `${scheme}:${hostForUrl()}:${t.port}?transport=${transport}`,
+    urls: `${scheme}:${hostFor(t)}:${t.port}?transport=${transport}`,
     username: creds.username,
     credential: creds.credential,
   };
@@ -167,7 +170,7 @@ async function loopbackMedia(creds, t) {
 // if this network lets UDP out to the relay addresses.
 async function directUdp(creds, t) {
   const a = new RTCPeerConnection({ iceServers: [iceServer(creds, t)], iceTransportPolicy: 'relay' });
-  const stun = creds.stun.map((s) => ({ urls: `stun:${hostForUrl()}:${s.port}` }));
+  const stun = creds.stun.map((s) => ({ urls: `stun:${hostFor({ protocol: 'udp', address: s.address })}:${s.port}` }));
   const b = new RTCPeerConnection({ iceServers: stun });
   try {
     const channel = a.createDataChannel('direct');

@@ -242,6 +242,7 @@ TEST(ConfigLoad, BundledDefaultConfigLoads) {
     EXPECT_EQ(c.auth.secrets, std::vector<std::string>{"hallpass-dev-secret-change-me"});
     ASSERT_EQ(c.auth.users.size(), 1u);
     EXPECT_EQ(c.auth.users[0].name, "demo");
+    EXPECT_TRUE(c.check.enabled);
 }
 
 TEST(ConfigLoad, BundledProductionExampleLoads) {
@@ -257,6 +258,7 @@ TEST(ConfigLoad, BundledProductionExampleLoads) {
     EXPECT_EQ(c.group, "hallpass");
     EXPECT_EQ(c.relay.ranges, cidrs({"185.62.212.128/25"}));
     EXPECT_EQ(c.server_name, "turn.example.org");
+    EXPECT_TRUE(c.check.enabled);
 }
 
 TEST(ConfigLoad, BundledDefaultConfigLoadsFromARelativePath) {

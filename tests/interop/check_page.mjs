@@ -8,6 +8,9 @@
 //       [--ca-spki BASE64]   trust a test certificate by its key (Chromium's
 //                            --ignore-certificate-errors-spki-list), for page and turns: alike
 //
+// The screenshot is checked as a picture: each verdict cell of the table, as rendered, must
+// hold coloured (green, orange or red) pixels — a blank or unstyled page has none.
+//
 // Exit status 0 when the page finished (its state "done"); 1 with the reason otherwise.
 
 import { parseArgs } from 'node:util';
@@ -29,6 +32,28 @@ function die(msg) {
   process.exit(1);
 }
 if (!opt.url) die('--url is required');
+
+// Pixels whose channels differ by more than a grey's would, in a PNG, decoded by the browser.
+async function colouredPixels(context, png) {
+  const page = await context.newPage();
+  try {
+    return await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const g = canvas.getContext('2d');
+      g.drawImage(bitmap, 0, 0);
+      const d = g.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) n += 1;
+      }
+      return n;
+    }, png.toString('base64'));
+  } finally {
+    await page.close();
+  }
+}
 
 const args = ['--no-sandbox', '--disable-gpu'];
 if (opt['ca-spki']) args.push(`--ignore-certificate-errors-spki-list=${opt['ca-spki']}`);
@@ -54,7 +79,11 @@ try {
   const report = await page.evaluate(() => window.hallpassCheck);
   await page.locator('#it').evaluate((d) => { d.open = true; });
   if (opt.screenshot) await page.screenshot({ path: opt.screenshot, fullPage: true });
-  console.log(JSON.stringify({ rows, report, hosts: [...hosts] }));
+  let coloured = 0;
+  for (const cell of await page.$$('#paths tbody td:nth-child(2)')) {
+    if ((await colouredPixels(context, await cell.screenshot())) > 20) coloured += 1;
+  }
+  console.log(JSON.stringify({ rows, report, hosts: [...hosts], screenshot: { coloured, cells: rows.length } }));
 } finally {
   await browser.close();
 }

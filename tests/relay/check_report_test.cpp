@@ -57,7 +57,7 @@ TEST(CheckReport, AnOpenNetworkIsReady) {
               "Result: students on this network can join lessons.\n\n"
               "Allow these connections out, in order of preference:\n"
               "1. UDP to turn.example.org (198.51.100.1) port 3478 - TURN and STUN over UDP (best quality) - open\n"
-              "2. UDP to 203.0.113.0/25 port 40000-49999 - media straight to the relay addresses (best quality) - open\n"
+              "2. UDP to 203.0.113.0/25 ports 40000-49999 - media straight to the relay addresses (best quality) - open\n"
               "3. TCP to turn.example.org (198.51.100.1) port 443 - TURN over TLS (works where only web traffic gets out) - open\n"
               "4. TCP to turn.example.org (198.51.100.1) port 3478 - TURN over TCP - open\n");
 }
@@ -70,7 +70,7 @@ TEST(CheckReport, OnlyTheWebPortOpenStillJoinsAndListsTheRest) {
     EXPECT_TRUE(r.at("can_join").as_bool());
     EXPECT_EQ(r.at("summary").as_string(), "Lessons will work, over a fallback path.");
     EXPECT_EQ(blocked(r), (std::vector<std::string>{"UDP to 198.51.100.1 port 3478",
-                                                   "UDP to 203.0.113.0/25 port 40000-49999",
+                                                   "UDP to 203.0.113.0/25 ports 40000-49999",
                                                    "TCP to 198.51.100.1 port 3478"}));
     EXPECT_EQ(r.at("paths").as_array()[0].at("detail").as_string(), "701 STUN host lookup received error.");
 }
