@@ -60,6 +60,8 @@ const Offered* find(const std::vector<Offered>& list, std::string_view name) {
 
 const char* transport_meaning(const std::string& protocol, const std::string& verdict) {
     if (verdict == "works") return "Lessons can use this path.";
+    if (verdict == "refused")
+        return "The network let it through, but the server refused the request: a matter for the lesson platform, not the school.";
     if (verdict == "slow") return "It connects, but slowly: joining a lesson takes longer.";
     if (protocol == "udp") return "UDP is blocked: calls fall back to TCP or TLS, and quality may drop.";
     if (protocol == "tls") return "The web port is closed to this server: where UDP is blocked too, lessons cannot connect.";
@@ -95,6 +97,7 @@ std::string media_detail(const json::object& m) {
     std::string d = std::to_string(static_cast<long>(number_at(m, "kbps").value_or(0))) + " kbit/s, loss " +
                     percent(sent > 0 ? std::max(0.0, 1.0 - received / sent) : 1.0);
     if (const auto rtt = number_at(m, "rtt_ms")) d += ", round trip " + std::to_string(static_cast<long>(*rtt)) + " ms";
+    if (const auto jitter = number_at(m, "jitter_ms")) d += ", jitter " + std::to_string(static_cast<long>(std::lround(*jitter))) + " ms";
     return d;
 }
 
@@ -134,7 +137,8 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
     json::array paths;
     std::vector<Rule> rules;
     std::string host = string_at(*measured, "host", 253);
-    std::map<std::string, std::string> transport_status;  // by name: works, slow, blocked
+    std::map<std::string, std::string> transport_status;  // by name: works, slow, blocked, refused
+    bool any_refused = false;
     for (const auto& t : transports->get_array()) {
         const auto* o = t.if_object();
         if (!o) return bad("transports: an entry is not an object");
@@ -143,8 +147,12 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
         if (!known) return bad("transports: a name this server does not offer");
         const auto ms = number_at(*o, "ms");
         const bool ok = flag_at(*o, "ok");
-        const std::string verdict = !ok ? "blocked" : ms && *ms > 3000 ? "slow" : "works";
+        // An error answer (401, 403, 486...) came through the network: the server refused.
+        const std::string verdict = ok                     ? (ms && *ms > 3000 ? "slow" : "works")
+                                    : flag_at(*o, "answered") ? "refused"
+                                                              : "blocked";
         transport_status[name] = verdict;
+        any_refused = any_refused || verdict == "refused";
         std::string detail = ok && ms ? "relay address in " + std::to_string(static_cast<long>(*ms)) + " ms"
                                       : string_at(*o, "error", 200);
         if (detail.empty()) detail = "no answer";
@@ -189,7 +197,7 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
     auto status_of = [&](const std::string& name) {
         const auto it = transport_status.find(name);
         if (it == transport_status.end()) return std::string("untested");
-        return it->second == "blocked" ? std::string("blocked") : std::string("open");
+        return it->second == "blocked" ? std::string("blocked") : std::string("open");  // refused: it got through
     };
     auto destination = [&](const Offered& o) {
         if (o.address.empty()) return host.empty() ? std::string("this server") : host;
@@ -236,7 +244,10 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
         return o.protocol == "udp" && status_of(o.name) == "open";
     });
     std::string summary, advice;
-    if (!can_join) {
+    if (!can_join && !media_tried && any_refused) {
+        summary = "The server refused the check's credentials.";
+        advice = "The network let the requests through: check the credentials or the server's configuration.";
+    } else if (!can_join) {
         summary = "Lessons cannot connect from this network.";
         advice = media_tried ? "A connection was made but no video got through. Give the details below to your IT department."
                              : "Nothing got through to the lesson server. Give the details below to your IT department.";

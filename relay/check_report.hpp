@@ -1,7 +1,7 @@
 // The school network check's verdicts and IT report, from what a check measured (the page
 // posts its measurements to POST /check/report; `hallpass probe` calls this directly) and
 // what this server offers (check_offer): one place decides what "works", "slow",
-// "blocked" and "connects but no media" mean, and what an IT admin is asked to open.
+// "blocked", "refused" (the server answered no) and "connects but no media" mean, and what an IT admin is asked to open.
 // Pure: no sockets, no clocks.
 #pragma once
 
@@ -16,9 +16,10 @@ namespace hallpass::relay {
 
 // Measurements, as the page posts them (every key optional except transports):
 //   {"host": "turn.example.org", "proxy": false,
-//    "transports": [{"name": "UDP 3478", "ok": true, "ms": 84, "error": ""}],
+//    "transports": [{"name": "UDP 3478", "ok": true, "ms": 84, "error": "",
+//                    "answered": false}],   (answered: an error answer came: "refused")
 //    "media": [{"transport": "UDP 3478", "connected": true, "sent": 750, "received": 748,
-//               "rtt_ms": 12, "kbps": 1490}],
+//               "rtt_ms": 12, "kbps": 1490, "jitter_ms": 1.5}],
 //    "direct_udp": {"tried": true, "ok": true}}
 // Refused (with the reason) when a key has the wrong type, a name is unknown to `offer`,
 // or a list is longer than a check makes.

@@ -34,6 +34,7 @@ const char* usage() {
            "  hallpass credentials (--secret S | --secret-file F) [--user U] [--ttl SECONDS] [--url URL]...\n"
            "  hallpass credentials --config FILE [--user U] [--ttl SECONDS]\n"
            "  hallpass ctl [--admin URL] [--token T] [--json] sessions|disconnect|reload|drain|info (ctl --help)\n"
+           "  hallpass probe HOST [--proxy URL] [--json] ... (probe --help): what this network lets through\n"
            "The default config file is config/hallpass.default.yaml.\n";
 }
 

@@ -10,6 +10,7 @@
 #include "config/secrets_file.hpp"
 #include "relay/cli.hpp"
 #include "relay/ctl.hpp"
+#include "relay/probe/probe_command.hpp"
 #include "relay/ice_server.hpp"
 #include "relay/server.hpp"
 #include "relay/tls_context.hpp"
@@ -88,6 +89,7 @@ int run(const relay::CommandLine& cl) {
 
 int main(int argc, char** argv) {
     if (argc >= 2 && std::string_view(argv[1]) == "ctl") return relay::run_ctl(argc - 1, argv + 1);
+    if (argc >= 2 && std::string_view(argv[1]) == "probe") return relay::run_probe_command(argc - 1, argv + 1);
     try {
         return run(relay::parse_command_line(argc, argv));
     } catch (const config::ConfigError& e) {

@@ -52,8 +52,12 @@ function withTimeout(promise, ms, fallback) {
 async function tryTransport(creds, t) {
   const pc = new RTCPeerConnection({ iceServers: [iceServer(creds, t)], iceTransportPolicy: 'relay' });
   const errors = [];
+  let answered = false;
   pc.addEventListener('icecandidateerror', (e) => {
     errors.push(`${e.errorCode || ''} ${e.errorText || ''}`.trim());
+    // 300-699 are the server's own STUN answers (401, 403, 486...): the network let it
+    // through. 701 is the browser's "no answer".
+    if (e.errorCode >= 300 && e.errorCode < 700) answered = true;
   });
   const started = performance.now();
   const relay = new Promise((resolve) => {
@@ -66,8 +70,8 @@ async function tryTransport(creds, t) {
   await pc.setLocalDescription(await pc.createOffer());
   const ms = await withTimeout(relay, GATHER_MS, null);
   pc.close();
-  if (ms !== null) return { name: t.name, ok: true, ms, error: '' };
-  return { name: t.name, ok: false, ms: null, error: errors[0] || 'no answer within 8 s' };
+  if (ms !== null) return { name: t.name, ok: true, ms, error: '', answered: false };
+  return { name: t.name, ok: false, ms: null, error: errors[0] || 'no answer within 8 s', answered };
 }
 
 // Offer/answer between two peer connections of this page, candidates handed across.
@@ -212,7 +216,7 @@ function render(report) {
     row.appendChild(name);
     const verdict = row.insertCell();
     verdict.className = p.verdict;
-    const words = { works: 'Works', slow: 'Slow', blocked: 'Blocked', 'no-media': 'Connects, no media' };
+    const words = { works: 'Works', slow: 'Slow', blocked: 'Blocked', refused: 'Refused by the server', 'no-media': 'Connects, no media' };
     verdict.textContent = `${words[p.verdict] || p.verdict} (${p.detail})`;
     row.insertCell().textContent = p.meaning;
   }

@@ -80,6 +80,14 @@ int main(int argc, char** argv) {
     write(out / "http_request", "healthz", of(std::string_view("GET /healthz HTTP/1.1\r\nHost: turn.example.org\r\n\r\n")));
     write(out / "http_request", "head", of(std::string_view("HEAD /?x=1 HTTP/1.0\r\n\r\n")));
     write(out / "http_request", "post", of(std::string_view("POST /api HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
+    write(out / "probe_answer", "offer",
+          of(std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 266\r\n\r\n"
+                              "{\"username\":\"1:hallpass-check:ab:192.0.2.1\",\"credential\":\"x\",\"ttl\":300,"
+                              "\"client\":\"192.0.2.1\",\"transports\":[{\"name\":\"UDP 3478\",\"protocol\":\"udp\","
+                              "\"port\":3478,\"address\":\"198.51.100.1\"}],\"stun\":[],\"relay\":{\"addresses\":"
+                              "[\"203.0.113.0/24\"],\"ports\":{\"min\":40000,\"max\":49999}}}")));
+    write(out / "probe_answer", "limited", of(std::string_view("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 0\r\n\r\n")));
+    write(out / "probe_answer", "proxy", of(std::string_view("http://[2001:db8::1]:3128/")));
     write(out / "http_request", "credentials",
           of(std::string_view("POST /check/credentials HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\n\r\n")));
     write(out / "http_request", "report",

@@ -3,6 +3,9 @@
 // own address, nothing else), the rate limit, and nothing of it while the check is off.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdio>
 
 #include <boost/json.hpp>
 
@@ -127,6 +130,65 @@ TEST_F(Check, OffMeansNoPageAndNoProbeCredentials) {
     const auto a = s.allocate();
     ASSERT_EQ(a.kind, Kind::error);
     EXPECT_EQ(a.code, stun::ErrorCode::unauthenticated);
+}
+
+struct Command {
+    int status = -1;
+    std::string out;
+};
+
+Command run(const std::string& command) {
+    Command c;
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    if (!p) return c;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) c.out.append(buf, n);
+    const int status = ::pclose(p);
+    c.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return c;
+}
+
+std::string probe_command(const ServerProcess& server, const std::string& extra) {
+    return std::string(HALLPASS_BINARY) + " probe 127.0.0.1 --tls-port " + std::to_string(server.tls_address().port) +
+           " --ca " + server.certificate_path() + " --seconds 1 " + extra;
+}
+
+TEST_F(Check, ProbeFromTheCommandLineGivesTheSameVerdictsAndExitStatus) {
+    ServerProcess server(check_settings("{enabled: true, credentials_per_minute: 2}"));
+    const auto ok = run(probe_command(server, "--json"));
+    ASSERT_EQ(ok.status, 0) << ok.out;
+    const auto o = boost::json::parse(ok.out).as_object();
+    const auto& paths = o.at("report").at("paths").as_array();
+    ASSERT_EQ(paths.size(), 6u) << ok.out;  // 3 transports, video over UDP and TLS, direct UDP
+    for (const auto& p : paths) EXPECT_EQ(p.at("verdict").as_string(), "works") << ok.out;
+    EXPECT_TRUE(o.at("stun").at("ok").as_bool());
+    // The table, for people.
+    const auto table = run(probe_command(server, ""));
+    EXPECT_EQ(table.status, 0) << table.out;
+    EXPECT_NE(table.out.find("This network is ready for lessons."), std::string::npos) << table.out;
+    // Past the rate limit: no credentials, exit status 2 and the reason.
+    const auto limited = run(probe_command(server, ""));
+    EXPECT_EQ(limited.status, 2) << limited.out;
+    EXPECT_NE(limited.out.find("too many checks from this address"), std::string::npos) << limited.out;
+    // Without the CA, the server's certificate is not trusted: said, not ignored.
+    const auto untrusted = run(std::string(HALLPASS_BINARY) + " probe 127.0.0.1 --tls-port " +
+                               std::to_string(server.tls_address().port));
+    EXPECT_EQ(untrusted.status, 2);
+    EXPECT_NE(untrusted.out.find("certificate not trusted"), std::string::npos) << untrusted.out;
+    // A wrong static password: the server answered, so the paths are refused, not blocked.
+    const auto refused = run(std::string(HALLPASS_BINARY) + " probe 127.0.0.1 --udp-port " +
+                             std::to_string(server.address().port) + " --tcp-port 0 --tls-port 0 --user nobody "
+                             "--password wrong --json");
+    EXPECT_EQ(refused.status, 1) << refused.out;
+    EXPECT_NE(refused.out.find(R"("verdict":"refused")"), std::string::npos) << refused.out;
+}
+
+TEST_F(Check, ProbeSaysWhenTheCheckIsOff) {
+    ServerProcess server(check_settings("{enabled: false}"));
+    const auto off = run(probe_command(server, ""));
+    EXPECT_EQ(off.status, 2);
+    EXPECT_NE(off.out.find("is check.enabled on?"), std::string::npos) << off.out;
+    EXPECT_EQ(run(std::string(HALLPASS_BINARY) + " probe").status, 2);  // no host
 }
 
 }  // namespace

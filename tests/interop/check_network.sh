@@ -2,8 +2,8 @@
 # The school network check against real firewalls: hallpass in one network namespace, a
 # "school" in another whose way out is cut by nftables rules, and an HTTP CONNECT proxy
 # (Debian's squid) in a third. Headless Chromium runs the check page inside the school
-# namespace, once per scenario, and the verdict of each path and the blocked list of the IT
-# report must be what that firewall allows:
+# namespace, once per scenario, and so does `hallpass probe --json`; for both, the verdict
+# of each path and the blocked list of the IT report must be what that firewall allows:
 #
 #   open          nothing blocked: every path works, video passes
 #   udp_blocked   no UDP out: UDP 3478 and direct UDP blocked; TCP, TLS and video work
@@ -187,6 +187,28 @@ expected_blocked() {
   esac
 }
 
+# check_probe SCENARIO ROWS BLOCKED: `hallpass probe` from the school says the same.
+check_probe() {
+  local s="$1" want="$2" want_blocked="$3" out="$HP_TMP/$1-probe.json" rc=0 proxy_args=()
+  [[ "$s" == proxy ]] && proxy_args=(--proxy http://10.77.3.3:3128)
+  ip netns exec "$SCH" timeout 90 ${PROBE_WRAPPER:-} "$HALLPASS" probe turn.test --ca "$HP_TMP/cert.pem" --json "${proxy_args[@]}" \
+    >"$out" 2>"$HP_TMP/$s-probe.err" || rc=$?
+  ((rc == 0)) || { cat "$HP_TMP/$s-probe.err" "$out" >&2; fail "scenario $s: hallpass probe exited $rc, not 0 (students can join)"; }
+  local rows blocked
+  rows="$(jq -r '[.report.paths[] | "\(.name)=\(.verdict)"] | join(" ")' "$out")"
+  [[ "$rows" == "$want" ]] || fail "scenario $s: hallpass probe says
+  $rows
+but this firewall should give
+  $want"
+  blocked="$(jq -r '.report.it.blocked | join("|")' "$out")"
+  [[ "$blocked" == "$want_blocked" ]] || fail "scenario $s: hallpass probe lists as blocked '$blocked', expected '$want_blocked'"
+  if [[ "$s" == proxy ]]; then
+    [[ "$(jq -r .report.proxy "$out")" == true ]] || fail "scenario proxy: hallpass probe does not say it went through the proxy"
+    jq -r .report.it.text "$out" | grep -q 'through a web proxy' || fail "scenario proxy: the probe's IT report does not mention the proxy"
+  fi
+  log "scenario $s: hallpass probe agrees"
+}
+
 run_scenario() {
   local s="$1" out="$HP_TMP/$1.json" proxy_args=()
   firewall "$s"
@@ -218,6 +240,7 @@ but this firewall should give
   local inked
   inked="$(jq -r .screenshot.coloured "$out")"
   [[ "$inked" -ge 4 ]] || fail "scenario $s: the screenshot shows $inked coloured verdicts, not the table"
+  check_probe "$s" "$want" "$want_blocked"
   if [[ "$s" == proxy ]]; then
     grep -q 'CONNECT turn.test:443\|CONNECT 10.77.0.1:443' "$SQUID_DIR/access.log" ||
       fail "scenario proxy: squid's log shows no CONNECT to hallpass"

@@ -55,7 +55,9 @@ async function colouredPixels(context, png) {
   }
 }
 
-const args = ['--no-sandbox', '--disable-gpu'];
+// No background requests of Chromium's own (updates, sync, time): only the page's go out.
+const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-default-browser-check', '--no-first-run'];
 if (opt['ca-spki']) args.push(`--ignore-certificate-errors-spki-list=${opt['ca-spki']}`);
 if (opt.proxy) args.push(`--proxy-server=${opt.proxy}`);
 

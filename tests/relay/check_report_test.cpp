@@ -96,6 +96,16 @@ TEST(CheckReport, LossDelayOrALowRateIsSlow) {
     EXPECT_EQ(verdicts(late)[0], "TURN over UDP 3478: slow");
 }
 
+TEST(CheckReport, AnErrorAnswerIsARefusalNotABlock) {
+    const auto r = report(R"({"transports": [{"name": "UDP 3478", "ok": false, "answered": true, "error": "401 Unauthenticated"},
+                                             {"name": "TLS 443", "ok": true, "ms": 90}],
+      "media": [{"transport": "TLS 443", "connected": true, "sent": 100, "received": 100, "rtt_ms": 5, "kbps": 1500,
+                 "jitter_ms": 1.4}]})");
+    EXPECT_EQ(verdicts(r)[0], "TURN over UDP 3478: refused");
+    EXPECT_TRUE(blocked(r).empty());  // the network let it through
+    EXPECT_EQ(r.at("paths").as_array()[2].at("detail").as_string(), "1500 kbit/s, loss 0 %, round trip 5 ms, jitter 1 ms");
+}
+
 TEST(CheckReport, NothingThroughMeansNoJoining) {
     const auto r = report(R"({"transports": [{"name": "UDP 3478", "ok": false}, {"name": "TCP 3478", "ok": false},
                                              {"name": "TLS 443", "ok": false}], "proxy": true})");
