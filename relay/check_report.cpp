@@ -20,7 +20,8 @@ std::optional<double> number_at(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     if (!v || !v->is_number()) return std::nullopt;
     const double d = v->to_number<double>();
-    return std::isfinite(d) && d >= 0 ? std::optional(d) : std::nullopt;
+    // Bounded, so that every later cast to a whole number is defined.
+    return std::isfinite(d) && d >= 0 && d <= 1e9 ? std::optional(d) : std::nullopt;
 }
 
 bool flag_at(const json::object& o, std::string_view key) {
@@ -28,13 +29,17 @@ bool flag_at(const json::object& o, std::string_view key) {
     return v && v->is_bool() && v->get_bool();
 }
 
+// Shown to people, in terminals, and copied into mails: printable ASCII only.
+std::string printable(std::string_view text, std::size_t max) {
+    std::string s(text.substr(0, max));
+    std::replace_if(s.begin(), s.end(), [](char c) { return c < 0x20 || c > 0x7e; }, '?');
+    return s;
+}
+
 std::string string_at(const json::object& o, std::string_view key, std::size_t max) {
     const auto* v = o.if_contains(key);
     if (!v || !v->is_string()) return {};
-    std::string s(std::string_view(v->get_string()).substr(0, max));
-    // Shown to people and copied into mails: printable ASCII only.
-    std::replace_if(s.begin(), s.end(), [](char c) { return c < 0x20 || c > 0x7e; }, '?');
-    return s;
+    return printable(v->get_string(), max);
 }
 
 struct Offered {
@@ -110,7 +115,7 @@ std::string join_addresses(const json::object& offer) {
     if (const auto* relay = object_at(offer, "relay"))
         if (const auto* list = relay->if_contains("addresses"); list && list->is_array())
             for (const auto& a : list->get_array())
-                if (a.is_string()) out += (out.empty() ? "" : ", ") + std::string(a.get_string());
+                if (a.is_string()) out += (out.empty() ? "" : ", ") + printable(a.get_string(), 64);
     return out;
 }
 

@@ -21,8 +21,10 @@ namespace hallpass::relay {
 //    "media": [{"transport": "UDP 3478", "connected": true, "sent": 750, "received": 748,
 //               "rtt_ms": 12, "kbps": 1490, "jitter_ms": 1.5}],
 //    "direct_udp": {"tried": true, "ok": true}}
-// Refused (with the reason) when a key has the wrong type, a name is unknown to `offer`,
-// or a list is longer than a check makes.
+// Refused (with the reason) when transports or media is not a list of objects, a name is
+// unknown to `offer`, or a list is longer than a check makes. Any other key of the wrong
+// type, or a number out of range (negative, over 1e9), counts as absent. Text taken from
+// either side is cut short and made printable ASCII.
 Result<boost::json::object> check_report(const boost::json::object& offer, const boost::json::value& measured);
 
 // The classroom rate the media test aims at, bits per second toward the student.

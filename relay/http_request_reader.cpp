@@ -37,6 +37,10 @@ HttpRequestReader::Result HttpRequestReader::feed(std::span<const std::uint8_t> 
         if (ec) return {Status::invalid, used};
         if (used == bytes.size() && !parser_->is_done()) return {Status::need_more, used};
     }
+    // Beast also reads "HTTP/2.0" and the like as a version number: only 1.0 and 1.1 are HTTP
+    // here (HTTP/2 comes with ALPN h2, which the TLS listener does not offer).
+    const unsigned version = parser_->get().version();
+    if (version != 10 && version != 11) return {Status::invalid, used};
     return {Status::done, used};
 }
 

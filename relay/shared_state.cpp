@@ -1,5 +1,7 @@
 #include "relay/shared_state.hpp"
 
+#include <algorithm>
+
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -49,6 +51,9 @@ turn::CheckRateLimits check_limits_of(const config::Config& c) {
     l.per_client_per_minute = c.check.credentials_per_minute;
     l.total_per_minute = c.check.credentials_per_minute_total;
     l.ipv6_prefix = static_cast<int>(c.limits.connections_ipv6_prefix);
+    // Room for every client a minute's total could serve, so that the table fails closed
+    // only under a flood of addresses, not under the load the operator allowed.
+    l.table_size = std::clamp<std::size_t>(2 * std::size_t{c.check.credentials_per_minute_total}, 8192, 131072);
     return l;
 }
 

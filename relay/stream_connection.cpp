@@ -145,7 +145,7 @@ private:
             case HttpRequestReader::Status::too_large:
                 return answer_http(turn_port_response_bytes(turn_port_too_large(http_->header_too_large()),
                                                             HttpRequest{}, false),
-                                   false);
+                                   false, true);
             case HttpRequestReader::Status::done: break;
         }
         const HttpRequest& request = http_->request();
@@ -154,10 +154,13 @@ private:
         answer_http(turn_port_response_bytes(std::move(response), request, again), again);
     }
 
-    void answer_http(std::string bytes, bool again) {
+    // `linger`: the client is still sending (a request over the limits); closing now, with
+    // its bytes unread, would reset the connection and could lose the answer.
+    void answer_http(std::string bytes, bool again, bool linger = false) {
         http_reply_ = std::move(bytes);
         auto self = shared_from_this();
-        auto after = [this, self, again](error_code ec) {
+        auto after = [this, self, again, linger](error_code ec) {
+            if (!ec && linger && !closed_) return discard_then_close();
             if (ec || !again || closed_) return close();
             http_->reset();
             arm_timer(settings_.handshake_timeout);
@@ -173,6 +176,24 @@ private:
             asio::async_write(stream_, asio::buffer(http_reply_),
                               [after](error_code ec, std::size_t) mutable { after(ec); });
         }
+    }
+
+    // The answer is out: no more to send, and what the client still sends is read and
+    // dropped for two seconds at most, then the connection closes.
+    void discard_then_close() {
+        error_code ignored;
+        lowest(stream_).shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        arm_timer(std::chrono::seconds(2));
+        prefix_.assign(4096, 0);
+        discard();
+    }
+
+    void discard() {
+        auto self = shared_from_this();
+        stream_.async_read_some(asio::buffer(prefix_.data(), prefix_.size()), [this, self](error_code ec, std::size_t) {
+            if (ec || closed_) return close();
+            discard();
+        });
     }
 
     void start_turn() {
@@ -265,11 +286,14 @@ private:
 
     // One timer serves the handshake limit and then the idle limit: a connection that has
     // no allocation when it fires is closed.
+    // A wait that had already fired when the timer was set again still runs, with no error:
+    // the generation tells it that it is stale.
     void arm_timer(std::chrono::milliseconds after) {
         timer_.expires_after(after);
+        const std::uint64_t generation = ++timer_generation_;
         auto self = shared_from_this();
-        timer_.async_wait([this, self](error_code ec) {
-            if (ec || closed_) return;
+        timer_.async_wait([this, self, generation](error_code ec) {
+            if (ec || closed_ || generation != timer_generation_) return;
             if (!turn_started_ || !owner_.has_allocation(five_tuple_)) return close();
             arm_timer(settings_.idle_timeout);
         });
@@ -280,6 +304,7 @@ private:
     StreamSettings settings_;
     StreamOwner& owner_;
     asio::steady_timer timer_;
+    std::uint64_t timer_generation_ = 0;
     std::vector<std::uint8_t> prefix_;
     bool proxy_done_ = false;
     std::optional<HttpRequestReader> http_;

@@ -43,7 +43,15 @@ HttpResponse json_answer(const boost::json::object& o) {
     return r;
 }
 
-HttpResponse credentials(const TurnPortConnection& c, TurnPortBackend& backend) {
+// Only a JSON request: a page on another site cannot send one without a CORS preflight,
+// which is not answered, so it cannot spend a school's budget from its visitors' browsers.
+bool is_json(const HttpRequest& request) {
+    const std::string_view type = request[http::field::content_type];
+    return type.substr(0, type.find(';')) == "application/json";
+}
+
+HttpResponse credentials(const HttpRequest& request, const TurnPortConnection& c, TurnPortBackend& backend) {
+    if (!is_json(request)) return text(http::status::unsupported_media_type, "send Content-Type: application/json\n");
     if (!backend.take_check_credentials(c.requester.client)) {
         HttpResponse r = text(http::status::too_many_requests, "too many checks from this address: try again shortly\n");
         r.set(http::field::retry_after, std::to_string(backend.check_retry_after_seconds()));
@@ -55,6 +63,7 @@ HttpResponse credentials(const TurnPortConnection& c, TurnPortBackend& backend) 
 // Verdicts for what the page measured. Costs no credentials, so it is not counted; the
 // body is bounded by the reader (16 KiB) and Boost.JSON's parser depth.
 HttpResponse report(const HttpRequest& request, const TurnPortConnection& c, TurnPortBackend& backend) {
+    if (!is_json(request)) return text(http::status::unsupported_media_type, "send Content-Type: application/json\n");
     boost::system::error_code ec;
     boost::json::parse_options options;
     options.max_depth = 8;
@@ -91,7 +100,7 @@ HttpResponse answer_turn_port_request(const HttpRequest& request, const TurnPort
     const bool check = connection.tls && backend.snapshot().config().check.enabled;
     if (check && path == "/check/credentials") {
         if (request.method() != http::verb::post) return not_allowed("POST");
-        return credentials(connection, backend);
+        return credentials(request, connection, backend);
     }
     if (check && path == "/check/report") {
         if (request.method() != http::verb::post) return not_allowed("POST");

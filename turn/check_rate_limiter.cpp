@@ -14,40 +14,54 @@ bool take(alloc::TokenBucket& bucket, std::uint32_t per_minute, alloc::Millis no
     return bucket.take(cost, now, per_minute, std::uint64_t{per_minute} * cost);
 }
 
+IpAddress network_of(const IpAddress& ip, int prefix) { return alloc::CidrBlock::make(ip, prefix)->network; }
+
 }  // namespace
 
-IpAddress CheckRateLimiter::key_of(const IpAddress& client) const {
-    const IpAddress ip = client.unmapped();
-    if (ip.is_v4()) return ip;
-    return alloc::CidrBlock::make(ip, limits_.ipv6_prefix)->network;
+// Frees the entries whose bucket is full again; false if none could be freed.
+bool CheckRateLimiter::Table::make_room(alloc::Millis now, std::uint32_t per_minute) {
+    const std::size_t before = buckets.size();
+    std::erase_if(buckets, [&](const auto& entry) {
+        return entry.second.full_at(now, per_minute, std::uint64_t{per_minute} * cost);
+    });
+    return buckets.size() < before;
 }
 
-bool CheckRateLimiter::make_room(alloc::Millis now) {
-    const std::size_t before = clients_.size();
-    std::erase_if(clients_, [&](const auto& entry) {
-        return entry.second.full_at(now, limits_.per_client_per_minute,
-                                    std::uint64_t{limits_.per_client_per_minute} * cost);
-    });
-    return clients_.size() < before;
+// The bucket of `key`, made when there is room; nullptr when the table is full of keys
+// that are being limited.
+alloc::TokenBucket* CheckRateLimiter::Table::find_or_add(const IpAddress& key, alloc::Millis now,
+                                                         std::uint32_t per_minute, std::size_t size) {
+    auto it = buckets.find(key);
+    if (it != buckets.end()) return &it->second;
+    if (buckets.size() >= size && !make_room(now, per_minute)) return nullptr;
+    return &buckets.emplace(key, alloc::TokenBucket{}).first->second;
 }
 
 bool CheckRateLimiter::allow(const IpAddress& client, alloc::Millis now) {
-    const IpAddress key = key_of(client);
-    auto it = clients_.find(key);
-    if (it == clients_.end()) {
-        if (clients_.size() >= limits_.table_size && !make_room(now)) return false;
-        it = clients_.emplace(key, alloc::TokenBucket{}).first;
+    const IpAddress ip = client.unmapped();
+    const std::uint32_t per_client = limits_.per_client_per_minute;
+    const std::uint32_t per_network = per_client * ipv6_network_factor;
+    alloc::TokenBucket* own = clients_.find_or_add(ip.is_v4() ? ip : network_of(ip, limits_.ipv6_prefix), now,
+                                                   per_client, limits_.table_size);
+    if (!own) return false;
+    alloc::TokenBucket* network = nullptr;
+    if (!ip.is_v4()) {
+        network = networks_.find_or_add(network_of(ip, 48), now, per_network, limits_.table_size);
+        if (!network) return false;
     }
-    // The client's own bucket first: a client over its limit spends nothing of the total.
-    alloc::TokenBucket own = it->second;
-    if (!take(own, limits_.per_client_per_minute, now)) return false;
+    // Taken from copies first: a client refused by one limit spends nothing of the others.
+    alloc::TokenBucket own_after = *own, network_after = network ? *network : alloc::TokenBucket{};
+    if (!take(own_after, per_client, now)) return false;
+    if (network && !take(network_after, per_network, now)) return false;
     if (!take(total_, limits_.total_per_minute, now)) return false;
-    it->second = own;
+    *own = own_after;
+    if (network) *network = network_after;
     return true;
 }
 
 std::uint32_t CheckRateLimiter::retry_after_seconds() const {
-    // A client's bucket gives one set back every 60/per_client_per_minute seconds.
+    // A client's bucket gives one set back every 60/per_client_per_minute seconds (the
+    // node's total, when that was the limit, refills sooner).
     return std::max<std::uint32_t>(1, (60 + limits_.per_client_per_minute - 1) / limits_.per_client_per_minute);
 }
 

@@ -194,8 +194,8 @@ async function directUdp(creds, t) {
 async function post(path, body) {
   const response = await fetch(path, {
     method: 'POST',
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body || {}),
     cache: 'no-store',
   });
   if (response.status === 429) throw new Error('This network has run many checks just now. Wait a minute, then check again.');

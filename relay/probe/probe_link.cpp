@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 
 #include <cerrno>
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "relay/socket_address.hpp"
@@ -26,7 +28,16 @@ milliseconds left_until(Clock::time_point deadline) {
 
 bool wait_for(int fd, short events, milliseconds timeout) {
     pollfd p{fd, events, 0};
-    return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
+    const auto ms = std::clamp<long long>(timeout.count(), 0, 60'000);  // never poll's "forever"
+    return ::poll(&p, 1, static_cast<int>(ms)) == 1;
+}
+
+// A CONNECT target is a host name or an IP literal and a port: nothing that could end the
+// request line and start another request through the school's proxy.
+bool plain_target(std::string_view host) {
+    return !host.empty() && host.size() <= 253 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':';
+    });
 }
 
 std::string system_error(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
@@ -70,6 +81,7 @@ bool write_all_fd(int fd, const std::string& bytes, milliseconds timeout) {
 // CONNECT host:port through the proxy; the answer's head is read byte by byte so that
 // nothing of the tunnel behind it is consumed.
 std::string tunnel(int fd, const LinkOptions& o) {
+    if (!plain_target(o.host)) return "proxy: '" + std::string(o.host.substr(0, 64)) + "' is not a host name";
     const std::string target = (o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host) + ":" +
                                std::to_string(o.port);
     if (!write_all_fd(fd, "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n", o.timeout))
@@ -92,8 +104,8 @@ std::string tunnel(int fd, const LinkOptions& o) {
     parser.put(boost::asio::buffer(head), ec);
     if (ec || !parser.is_header_done()) return "proxy: not an HTTP answer to CONNECT";
     const unsigned status = parser.get().result_int();
-    if (status != 200)
-        return "proxy answered " + std::to_string(status) + " " + std::string(parser.get().reason()) + " to CONNECT " + target;
+    if (status < 200 || status > 299)  // any 2xx opens the tunnel (RFC 9110 §9.3.6)
+        return "proxy answered " + std::to_string(status) + " to CONNECT " + target;
     return {};
 }
 
@@ -217,7 +229,10 @@ bool ProbeLink::write_pending() {
             const int r = SSL_write(ssl_, pending_.data(), static_cast<int>(std::min<std::size_t>(pending_.size(), 1 << 20)));
             if (r <= 0) {
                 const int e = SSL_get_error(ssl_, r);
-                if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) return true;
+                if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
+                    write_waits_for_ = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+                    return true;
+                }
                 failed_ = true;
                 return false;
             }
@@ -225,6 +240,7 @@ bool ProbeLink::write_pending() {
         } else {
             n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL);
             if (n < 0) {
+                write_waits_for_ = POLLOUT;
                 if (errno == EAGAIN) return true;
                 failed_ = true;
                 return false;
@@ -245,7 +261,7 @@ bool ProbeLink::send(std::span<const std::uint8_t> bytes, bool wait) {
     if (!write_pending()) return false;
     const auto deadline = Clock::now() + milliseconds(5000);
     while (wait && !pending_.empty()) {
-        if (!wait_for(fd_, POLLOUT, left_until(deadline))) return false;
+        if (!wait_for(fd_, write_waits_for_, left_until(deadline))) return false;
         if (!write_pending()) return false;
     }
     return true;
@@ -272,14 +288,19 @@ long ProbeLink::read_some(std::uint8_t* into, std::size_t n, milliseconds timeou
 }
 
 std::optional<std::vector<std::uint8_t>> ProbeLink::receive(milliseconds timeout) {
-    if (kind_ == LinkKind::udp) {
-        std::vector<std::uint8_t> buf(65536);
-        const long n = read_some(buf.data(), buf.size(), timeout);
-        if (n <= 0) return std::nullopt;
-        buf.resize(static_cast<std::size_t>(n));
-        return buf;
-    }
     const auto deadline = Clock::now() + timeout;
+    if (kind_ == LinkKind::udp) {
+        // An empty datagram or an ICMP error (refused) is no answer: wait on for one.
+        std::vector<std::uint8_t> buf(65536);
+        for (;;) {
+            const long n = read_some(buf.data(), buf.size(), left_until(deadline));
+            if (n > 0) {
+                buf.resize(static_cast<std::size_t>(n));
+                return buf;
+            }
+            if (n < 0 || Clock::now() >= deadline) return std::nullopt;
+        }
+    }
     for (;;) {
         const auto frame = framer_->next();
         if (frame.status == turn::StreamFramer::Frame::Status::message)

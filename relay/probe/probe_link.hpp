@@ -87,6 +87,7 @@ private:
     std::unique_ptr<turn::StreamFramer> framer_;
     std::vector<std::uint8_t> pending_;  // streams: bytes not yet taken by the socket
     bool failed_ = false;
+    short write_waits_for_ = 0x004;  // POLLOUT, or POLLIN when OpenSSL must read to write
 };
 
 // The first address `host` resolves to (an IPv4 one when there is one); nullopt if none.

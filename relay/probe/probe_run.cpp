@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <cstring>
 
+#include "alloc/cidr_block.hpp"
 #include "relay/probe/probe_session.hpp"
 
 namespace hallpass::relay::probe {
@@ -109,10 +110,13 @@ std::int64_t now_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
 }
 
-// Drains what has arrived on a session: each payload goes to `on_payload`.
+// Takes what has arrived on a session, at most 256 messages (a server that floods cannot
+// keep the caller from its deadline): each payload goes to `on_payload`.
 template <class F>
 void drain(ProbeSession& s, F&& on_payload) {
-    while (auto bytes = s.link().receive(milliseconds(0))) {
+    for (int n = 0; n < 256; ++n) {
+        auto bytes = s.link().receive(milliseconds(0));
+        if (!bytes) return;
         const auto in = turn::TurnClient::parse_incoming(*bytes);
         if (in && in->payload.size() >= 12) on_payload(in->payload);
     }
@@ -224,7 +228,8 @@ FetchedOffer fetch_offer(const ProbeTarget& target, std::uint16_t tls_port) {
     auto opened = ProbeLink::open(o);
     if (!opened.link) return {{}, {}, "cannot reach https://" + target.host + ":" + std::to_string(tls_port) + "/: " + opened.error};
     const std::string request = "POST /check/credentials HTTP/1.1\r\nHost: " + target.host +
-                                "\r\nContent-Length: 0\r\nConnection: close\r\nUser-Agent: hallpass-probe\r\n\r\n";
+                                "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n"
+                                "User-Agent: hallpass-probe\r\n\r\n{}";
     opened.link->send(std::span(reinterpret_cast<const std::uint8_t*>(request.data()), request.size()));
     return parse_offer_answer(opened.link->read_all(target.timeout));
 }
@@ -242,6 +247,11 @@ bool valid_offer(const json::object& offer) {
         if (!t) return false;
         for (const char* key : {"name", "protocol", "address"})
             if (!t->contains(key) || !t->at(key).is_string() || t->at(key).get_string().size() > 64) return false;
+        // Where the probe will connect: an IP literal, or empty for the host it was given.
+        const std::string address(t->at("address").get_string());
+        if (!address.empty() && !IpAddress::parse(address)) return false;
+        const std::string name(t->at("name").get_string());
+        if (std::any_of(name.begin(), name.end(), [](char c) { return c < 0x20 || c > 0x7e; })) return false;
         const auto& protocol = t->at("protocol").get_string();
         if (protocol != "udp" && protocol != "tcp" && protocol != "tls") return false;
         const auto* port = t->if_contains("port");
@@ -250,9 +260,17 @@ bool valid_offer(const json::object& offer) {
     const auto* relay = offer.if_contains("relay");
     if (!relay || !relay->is_object()) return false;
     const auto* addresses = relay->get_object().if_contains("addresses");
-    if (!addresses || !addresses->is_array()) return false;
+    if (!addresses || !addresses->is_array() || addresses->get_array().size() > 64) return false;
     for (const auto& a : addresses->get_array())
-        if (!a.is_string()) return false;
+        if (!a.is_string() || !alloc::CidrBlock::parse(std::string(a.get_string()))) return false;
+    if (const auto* ports = relay->get_object().if_contains("ports")) {
+        const auto* p = ports->if_object();
+        if (!p) return false;
+        for (const char* key : {"min", "max"}) {
+            const auto* v = p->if_contains(key);
+            if (!v || !v->is_int64() || v->get_int64() < 0 || v->get_int64() > 65535) return false;
+        }
+    }
     if (const auto* client = offer.if_contains("client"); client && !client->is_string()) return false;
     return true;
 }
@@ -268,9 +286,11 @@ FetchedOffer parse_offer_answer(std::string_view raw) {
     if (!ec && !parser.is_done()) parser.put_eof(ec);
     if (ec || !parser.is_done()) return {{}, {}, "the server's answer to POST /check/credentials is not HTTP"};
     const auto& response = parser.get();
-    if (response.result_int() == 429)
-        return {{}, {}, "the server refused: too many checks from this address (try again in " +
-                            std::string(response[boost::beast::http::field::retry_after]) + " s)"};
+    if (response.result_int() == 429) {
+        std::string wait(response[boost::beast::http::field::retry_after].substr(0, 6));
+        if (wait.empty() || wait.find_first_not_of("0123456789") != std::string::npos) wait = "a few";
+        return {{}, {}, "the server refused: too many checks from this address (try again in " + wait + " s)"};
+    }
     if (response.result_int() != 200)
         return {{}, {}, "the server answered " + std::to_string(response.result_int()) +
                             " to POST /check/credentials (is check.enabled on? or give --user/--password or --secret)"};

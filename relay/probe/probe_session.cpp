@@ -1,5 +1,7 @@
 #include "relay/probe/probe_session.hpp"
 
+#include <algorithm>
+
 namespace hallpass::relay::probe {
 
 using std::chrono::milliseconds;
@@ -20,7 +22,7 @@ turn::ClientResult ProbeSession::transact(const RequestMaker& make, milliseconds
             auto answer = link_->receive(std::min(wait, left));
             if (!answer) {
                 if (link_->stream()) return result;
-                wait *= 2;
+                wait = std::min(wait * 2, milliseconds(2000));
                 link_->send(make(client_, buf_));
                 continue;
             }

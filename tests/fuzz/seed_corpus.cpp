@@ -89,9 +89,9 @@ int main(int argc, char** argv) {
     write(out / "probe_answer", "limited", of(std::string_view("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 0\r\n\r\n")));
     write(out / "probe_answer", "proxy", of(std::string_view("http://[2001:db8::1]:3128/")));
     write(out / "http_request", "credentials",
-          of(std::string_view("POST /check/credentials HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\n\r\n")));
+          of(std::string_view("POST /check/credentials HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\n\r\n")));
     write(out / "http_request", "report",
-          of(std::string_view("POST /check/report HTTP/1.1\r\nContent-Length: 200\r\n\r\n"
+          of(std::string_view("POST /check/report HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
                               "{\"host\":\"x\",\"transports\":[{\"name\":\"UDP 3478\",\"ok\":true,\"ms\":5}],"
                               "\"media\":[{\"transport\":\"UDP 3478\",\"connected\":true,\"sent\":9,\"received\":8,"
                               "\"rtt_ms\":3,\"kbps\":1400}],\"direct_udp\":{\"tried\":true,\"ok\":false}}")));

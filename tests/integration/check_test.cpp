@@ -41,7 +41,8 @@ HttpsAnswer parse_answer(const std::string& raw) {
 HttpsAnswer https(const TransportAddress& server, const std::string& method, const std::string& target) {
     StreamTransport t(server, {true, {"h2", "http/1.1"}, ""});
     const std::string request = method + " " + target + " HTTP/1.1\r\nHost: turn.test\r\nConnection: close\r\n" +
-                                (method == "POST" ? "Content-Length: 0\r\n" : "") + "\r\n";
+                                (method == "POST" ? "Content-Type: application/json\r\nContent-Length: 2\r\n" : "") +
+                                "\r\n" + (method == "POST" ? "{}" : "");
     t.send(std::span(reinterpret_cast<const std::uint8_t*>(request.data()), request.size()));
     return parse_answer(t.read_raw(3s));
 }

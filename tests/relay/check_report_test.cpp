@@ -122,6 +122,10 @@ TEST(CheckReport, RefusesMeasurementsItCannotTrust) {
                             R"({"transports": [], "media": [{}, {}, {}, {}, {}]})"}) {
         EXPECT_FALSE(check_report(offer, json::parse(bad)).ok()) << bad;
     }
+    // Numbers out of range count as absent: every later cast stays defined.
+    const auto huge = report(R"({"transports": [{"name": "TLS 443", "ok": true, "ms": 1e300}],
+      "media": [{"transport": "TLS 443", "connected": true, "sent": 1e300, "received": 1e308, "kbps": 1e300}]})");
+    EXPECT_EQ(verdicts(huge), (std::vector<std::string>{"TURN over TLS 443: works", "Video test over TLS 443: no-media"}));
     // Text is bounded and printable: a report is copied into mails.
     const auto r = report(R"({"host": "x\u0001y", "transports": [{"name": "UDP 3478", "ok": false, "error": "a\nb"}]})");
     EXPECT_EQ(r.at("paths").as_array()[0].at("detail").as_string(), "a?b");

@@ -62,7 +62,16 @@ TEST(ProbeOffer, RefusesAnOfferNotInTheServersForm) {
              {R"("protocol":"udp")", R"("protocol":"sctp")"},
              {R"("client":"192.0.2.1")", R"("client":7)"},
              {R"(["203.0.113.0/24"])", R"([1])"},
-             {R"("credential":"x")", R"("credential":null)"}}) {
+             {R"("credential":"x")", R"("credential":null)"},
+             // Where the probe connects, and what it prints: IP literals, CIDRs, ports.
+             {R"("address":"198.51.100.1")", R"("address":"x
+
+GET http://10.0.0.5/ HTTP/1.1")"},
+             {R"("address":"198.51.100.1")", R"("address":"intranet.local")"},
+             {R"("name":"UDP 3478")", R"("name":"UDP [2J")"},
+             {R"(["203.0.113.0/24"])", R"(["]0;pwned"])"},
+             {R"("min":1)", R"("min":1e300)"},
+             {R"("max":2)", R"("max":70000)"}}) {
         std::string body = good;
         body.replace(body.find(from), from.size(), to);
         bad.push_back(body);

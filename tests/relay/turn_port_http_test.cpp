@@ -125,6 +125,7 @@ const TurnPortConnection school_tcp{{*IpAddress::parse("192.0.2.44"), *Transport
 HttpRequest request(http::verb verb, std::string target) {
     HttpRequest r(verb, target, 11);
     r.set(http::field::host, "turn.example.org");
+    if (verb == http::verb::post) r.set(http::field::content_type, "application/json");
     return r;
 }
 
@@ -209,6 +210,17 @@ TEST(TurnPortHttp, TellsAnIpv4ClientOnADualStackSocketItsIpv4Addresses) {
     EXPECT_EQ(six.at("transports").at(0).at("address").as_string(), "2001:db8::1");
     EXPECT_EQ(six.at("transports").at(1).at("name").as_string(), "TCP 3478");
     EXPECT_EQ(six.at("transports").at(1).at("address").as_string(), "");
+}
+
+TEST(TurnPortHttp, MintsOnlyForAJsonRequestThatAnotherSiteCannotSendWithoutAPreflight) {
+    FakeBackend on(true);
+    auto form = request(http::verb::post, "/check/credentials");
+    for (const char* type : {"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}) {
+        form.set(http::field::content_type, type);
+        EXPECT_EQ(answer_turn_port_request(form, school_tls, on).result(), http::status::unsupported_media_type) << type;
+    }
+    form.set(http::field::content_type, "application/json; charset=utf-8");
+    EXPECT_EQ(answer_turn_port_request(form, school_tls, on).result(), http::status::ok);
 }
 
 TEST(TurnPortHttp, RefusesCredentialsPastTheRateLimitWithRetryAfter) {

@@ -39,6 +39,18 @@ TEST(CheckRateLimiter, CountsAnIpv6ClientByItsPrefix) {
     EXPECT_FALSE(limiter.allow(ip("198.51.100.9"), at(0)));
 }
 
+TEST(CheckRateLimiter, OneIpv6SiteCannotTakeTheNodesTotalWithManyPrefixes) {
+    CheckRateLimiter limiter({.per_client_per_minute = 5, .total_per_minute = 1000, .ipv6_prefix = 64});
+    int given = 0;
+    for (int i = 0; i < 256; ++i) {  // every /64 of one /56
+        auto a = *IpAddress::parse("2001:db8:1:100::1");
+        a.bytes[7] = static_cast<std::uint8_t>(i);
+        for (int j = 0; j < 5; ++j) given += limiter.allow(a, at(0));
+    }
+    EXPECT_EQ(given, 5 * 4);  // the /48's share: four clients' worth
+    EXPECT_TRUE(limiter.allow(ip("2001:db8:2::1"), at(0)));  // another site is served
+}
+
 TEST(CheckRateLimiter, BoundsTheTotalOverManyAddresses) {
     CheckRateLimiter limiter({.per_client_per_minute = 5, .total_per_minute = 10});
     int given = 0;
