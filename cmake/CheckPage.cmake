@@ -1,7 +1,7 @@
 # hallpass_check_page_source(VAR): generates, in the current binary directory, the C++ file
-# that holds the check page (relay/check_page/) and sets VAR to its path.
+# that holds the check page (relay/check/page/) and sets VAR to its path.
 function(hallpass_check_page_source var)
-  set(dir ${PROJECT_SOURCE_DIR}/relay/check_page)
+  set(dir ${PROJECT_SOURCE_DIR}/relay/check/page)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/check_page_assets.cpp)
   add_custom_command(
     OUTPUT ${out}

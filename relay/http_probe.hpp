@@ -1,7 +1,7 @@
 // HTTP on a TURN port: load balancers and uptime checkers probe port 443 with plain HTTP
 // ("GET /healthz HTTP/1.1"), and browsers open the school network check there. The first
 // bytes of a connection tell an HTTP/1.x request from TURN; what HTTP gets is
-// relay/turn_port_http.hpp's business.
+// relay/check/turn_port_http.hpp's business.
 //
 // Pure: no sockets, no Asio, no clocks.
 //

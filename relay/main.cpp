@@ -10,7 +10,7 @@
 #include "config/secrets_file.hpp"
 #include "relay/cli.hpp"
 #include "relay/ctl.hpp"
-#include "relay/probe/probe_command.hpp"
+#include "relay/check/probe/probe_command.hpp"
 #include "relay/ice_server.hpp"
 #include "relay/server.hpp"
 #include "relay/tls_context.hpp"

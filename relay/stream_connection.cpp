@@ -4,7 +4,7 @@
 
 #include "relay/http_probe.hpp"
 #include "relay/http_request_reader.hpp"
-#include "relay/turn_port_http.hpp"
+#include "relay/check/turn_port_http.hpp"
 #include "relay/proxy_protocol.hpp"
 #include "relay/socket_address.hpp"
 #include "relay/stream_acceptor.hpp"

@@ -38,7 +38,7 @@ public:
     virtual bool has_allocation(const alloc::FiveTuple& five_tuple) = 0;
     // A TLS handshake ended: `ec` says why it failed, or is empty.
     virtual void on_tls_handshake(StreamConnectionBase& c, const boost::system::error_code& ec) = 0;
-    // An HTTP request came where TURN was expected (relay/turn_port_http.hpp).
+    // An HTTP request came where TURN was expected (relay/check/turn_port_http.hpp).
     virtual HttpResponse answer_http(const StreamConnectionBase& c, const HttpRequest& request) = 0;
 };
 

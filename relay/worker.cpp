@@ -25,7 +25,7 @@
 #include "relay/stream_acceptor.hpp"
 #include "relay/stream_connection.hpp"
 #include "relay/tls_context.hpp"
-#include "relay/turn_port_http.hpp"
+#include "relay/check/turn_port_http.hpp"
 #include "relay/udp_socket.hpp"
 #include "turn/channel_data.hpp"
 #include "turn/turn_server.hpp"

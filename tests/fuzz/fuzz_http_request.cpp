@@ -8,7 +8,7 @@
 #include "config/config_loader.hpp"
 #include "relay/http_probe.hpp"
 #include "relay/http_request_reader.hpp"
-#include "relay/turn_port_http.hpp"
+#include "relay/check/turn_port_http.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace hallpass;

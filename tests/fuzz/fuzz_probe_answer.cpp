@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "relay/probe/probe_run.hpp"
+#include "relay/check/probe/probe_run.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace hallpass;

@@ -1,9 +1,9 @@
-#include "relay/turn_port_http.hpp"
+#include "relay/check/turn_port_http.hpp"
 
 #include <sstream>
 
-#include "relay/check_page.hpp"
-#include "relay/check_report.hpp"
+#include "relay/check/check_page.hpp"
+#include "relay/check/check_report.hpp"
 
 namespace hallpass::relay {
 namespace {

@@ -5,10 +5,10 @@
 //
 //   GET  /healthz             200 "ok"
 //   GET  /  /check.js  /check.css          the check page (built into the binary)
-//   POST /check/credentials   probe credentials and what to try (relay/check_credentials.hpp);
+//   POST /check/credentials   probe credentials and what to try (relay/check/check_credentials.hpp);
 //                             429 with Retry-After past check.credentials_per_minute
 //   POST /check/report        verdicts and the IT report for the page's measurements
-//                             (relay/check_report.hpp); 400 when they do not parse
+//                             (relay/check/check_report.hpp); 400 when they do not parse
 //
 // No sockets here: the worker supplies the connection's facts and the backend.
 #pragma once
@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <string>
 
-#include "relay/check_credentials.hpp"
+#include "relay/check/check_credentials.hpp"
 #include "relay/http_types.hpp"
 #include "relay/runtime_snapshot.hpp"
 

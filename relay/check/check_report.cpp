@@ -1,4 +1,4 @@
-#include "relay/check_report.hpp"
+#include "relay/check/check_report.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "relay/probe/probe_run.hpp"
+#include "relay/check/probe/probe_run.hpp"
 
 #include <poll.h>
 
@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "alloc/cidr_block.hpp"
-#include "relay/probe/probe_session.hpp"
+#include "relay/check/probe/probe_session.hpp"
 
 namespace hallpass::relay::probe {
 namespace {
@@ -236,7 +236,7 @@ FetchedOffer fetch_offer(const ProbeTarget& target, std::uint16_t tls_port) {
 
 namespace {
 
-// The offer must be what relay/check_credentials.hpp writes: a server could send anything.
+// The offer must be what relay/check/check_credentials.hpp writes: a server could send anything.
 bool valid_offer(const json::object& offer) {
     for (const char* key : {"username", "credential"})
         if (!offer.contains(key) || !offer.at(key).is_string() || offer.at(key).get_string().size() > 512) return false;

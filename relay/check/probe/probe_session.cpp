@@ -1,4 +1,4 @@
-#include "relay/probe/probe_session.hpp"
+#include "relay/check/probe/probe_session.hpp"
 
 #include <algorithm>
 

@@ -3,7 +3,7 @@
 // what this network blocks now.
 #include <gtest/gtest.h>
 
-#include "relay/check_report.hpp"
+#include "relay/check/check_report.hpp"
 
 namespace hallpass::relay {
 namespace {

@@ -1,4 +1,4 @@
-#include "relay/probe/probe_command.hpp"
+#include "relay/check/probe/probe_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -7,8 +7,8 @@
 #include <iomanip>
 #include <iostream>
 
-#include "relay/check_report.hpp"
-#include "relay/probe/probe_run.hpp"
+#include "relay/check/check_report.hpp"
+#include "relay/check/probe/probe_run.hpp"
 #include "turn/rest_credentials.hpp"
 
 namespace hallpass::relay {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <random>
 
-#include "relay/probe/probe_link.hpp"
+#include "relay/check/probe/probe_link.hpp"
 #include "turn/turn_client.hpp"
 
 namespace hallpass::relay::probe {

@@ -1,7 +1,7 @@
 // `hallpass probe --proxy` and $https_proxy: what is taken for a proxy address.
 #include <gtest/gtest.h>
 
-#include "relay/probe/probe_link.hpp"
+#include "relay/check/probe/probe_link.hpp"
 
 namespace hallpass::relay::probe {
 namespace {
@@ -26,7 +26,7 @@ TEST(ProbeProxy, RefusesWhatIsNoHostAndPort) {
 }  // namespace
 }  // namespace hallpass::relay::probe
 
-#include "relay/probe/probe_run.hpp"
+#include "relay/check/probe/probe_run.hpp"
 
 namespace hallpass::relay::probe {
 namespace {

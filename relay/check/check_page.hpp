@@ -1,4 +1,4 @@
-// The school network check page's files (relay/check_page/), built into the binary by
+// The school network check page's files (relay/check/page/), built into the binary by
 // cmake/embed_files.cmake: the page loads nothing from any other host.
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "relay/probe/probe_link.hpp"
+#include "relay/check/probe/probe_link.hpp"
 
 #include <netdb.h>
 #include <netinet/tcp.h>

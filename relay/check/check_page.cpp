@@ -1,4 +1,4 @@
-#include "relay/check_page.hpp"
+#include "relay/check/check_page.hpp"
 
 namespace hallpass::relay {
 

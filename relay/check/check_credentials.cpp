@@ -1,4 +1,4 @@
-#include "relay/check_credentials.hpp"
+#include "relay/check/check_credentials.hpp"
 
 #include <algorithm>
 #include <string>

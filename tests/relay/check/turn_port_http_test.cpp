@@ -7,7 +7,7 @@
 
 #include "config/config_loader.hpp"
 #include "relay/http_request_reader.hpp"
-#include "relay/turn_port_http.hpp"
+#include "relay/check/turn_port_http.hpp"
 #include "turn/check_rate_limiter.hpp"
 #include "turn/probe_credentials.hpp"
 #include "turn/rest_credentials.hpp"

@@ -1,6 +1,6 @@
 // The checks of `hallpass probe`, the command-line twin of the check page: what this
 // network lets through to one hallpass server. It measures the same things as the page
-// and in the same form, so relay/check_report.hpp turns either into the same verdicts:
+// and in the same form, so relay/check/check_report.hpp turns either into the same verdicts:
 //   - STUN Binding over UDP (reflexive address, round trip);
 //   - a TURN allocation over each transport the server offers (time to allocate, or why not);
 //   - relayed round trips through two allocations at a classroom rate (1.5 Mbit/s of
@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "relay/probe/probe_link.hpp"
+#include "relay/check/probe/probe_link.hpp"
 
 namespace hallpass::relay::probe {
 
@@ -34,7 +34,7 @@ struct ProbeCredentials {
 };
 
 // POST /check/credentials on the server's TLS port: probe credentials and the offer
-// (relay/check_credentials.hpp). `error` says why not (429, check off, TLS refused...).
+// (relay/check/check_credentials.hpp). `error` says why not (429, check off, TLS refused...).
 struct FetchedOffer {
     boost::json::object offer;
     ProbeCredentials credentials;
