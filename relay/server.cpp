@@ -113,6 +113,13 @@ void log_summary(const config::Config& c, unsigned workers, std::string_view eng
     spdlog::info("auth: {} user(s), {} shared secret(s){}; peers allowed beyond the default deny list: {}",
                  c.auth.users.size(), c.auth.secrets.size(),
                  c.auth.secrets_file.empty() ? "" : " (some from " + c.auth.secrets_file + ")", c.peers.allow.size());
+    // Where to send a school that cannot join: the name is the one on the certificate.
+    if (c.check.enabled && !c.listen.tls.empty()) {
+        const auto port = c.listen.tls.front().address.port;
+        const bool v6 = c.server_name.find(':') != std::string::npos;
+        spdlog::info("school network check: https://{}{}{}{}/", v6 ? "[" : "", c.server_name, v6 ? "]" : "",
+                     port == 443 ? "" : ":" + std::to_string(port));
+    }
 }
 
 // On a one-machine trial the operator wants to paste something into a browser at once.
