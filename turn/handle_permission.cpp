@@ -17,7 +17,13 @@ std::optional<ErrorCode> judge_peer(const TransportAddress& peer, const alloc::A
     if (peer.ip.unmapped().family != a.relay.ip.family)
         return ErrorCode::peer_address_family_mismatch;
     const auto probe = probe_client(a.username);
-    if (probe ? !policy.permits_probe(peer, *probe) : !policy.permits(peer)) return ErrorCode::forbidden;
+    if (!probe) return policy.permits(peer) ? std::nullopt : std::optional(ErrorCode::forbidden);
+    // A probe allocation may also reach the address it is used from, as any peer: that is
+    // the check's direct-UDP test when its credentials came through a web proxy (minted for
+    // the proxy's address) while UDP leaves through the school's own. Relaying to oneself
+    // gives nobody else anything.
+    const bool own_address = peer.ip.unmapped() == a.five_tuple.client.ip.unmapped() && policy.permits(peer);
+    if (!policy.permits_probe(peer, *probe) && !own_address) return ErrorCode::forbidden;
     return std::nullopt;
 }
 

@@ -4,8 +4,9 @@
 // base64(HMAC-SHA1(key, username)) — under a key of their own (probe_key), so that a
 // credential never passes for a probe one or the other way round. The client IP they were
 // minted for rides in the username, signed: their allocations may relay to hallpass's own
-// relay addresses (relay ports only) and to that IP when the peer policy allows it as it
-// would any peer (PeerPolicy::permits_probe), with a lifetime and a bandwidth of their own
+// relay addresses (relay ports only), and to that IP and to the address the allocation is
+// used from when the peer policy allows them as it would any peer (PeerPolicy::permits_probe,
+// turn/handle_permission.cpp), with a lifetime and a bandwidth of their own
 // (ServerOptions::probe). So a check page is never an open relay, and whoever holds the
 // shared secret the key derives from gains nothing by minting probe credentials that
 // ordinary ones would not give. The nonce makes each check its own quota identity: a

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include "stun/transport_address.hpp"
+
 namespace hallpass::relay {
 namespace {
 
@@ -199,6 +201,14 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
 
     // What to open, best first: UDP (TURN and the relay range), then TLS, then TCP.
     const bool proxy = flag_at(*measured, "proxy");
+    // Web traffic and UDP leaving through different addresses: a web proxy, or a gateway of
+    // its own for web traffic. (A proxy that is the only way out shows nothing: inside the
+    // TLS tunnel nothing marks it, and there is no UDP to compare with.)
+    const std::string web_from = string_at(offer, "client", 64);
+    const std::string udp_from = string_at(*measured, "reflexive", 64);
+    const auto web_ip = IpAddress::parse(web_from);
+    const auto udp_ip = IpAddress::parse(udp_from);
+    const bool web_elsewhere = web_ip && udp_ip && web_ip->unmapped() != udp_ip->unmapped();
     auto status_of = [&](const std::string& name) {
         const auto it = transport_status.find(name);
         if (it == transport_status.end()) return std::string("untested");
@@ -229,6 +239,9 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
     text += can_join ? "Result: students on this network can join lessons.\n"
                      : "Result: students on this network cannot join lessons.\n";
     if (proxy) text += "The check went through a web proxy (HTTP CONNECT).\n";
+    if (web_elsewhere)
+        text += "Web traffic reached the server from " + web_from + ", UDP from " + udp_from +
+                ": web traffic leaves through another address (a web proxy, or a gateway of its own).\n";
     text += "\nAllow these connections out, in order of preference:\n";
     int n = 0;
     for (const auto& r : rules) {
@@ -264,12 +277,19 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
         summary = "Lessons will work, over a fallback path.";
         advice = "UDP is blocked, so video goes over TCP or the web port: quality may drop with many students. "
                  "Give the details below to your IT department.";
+        const bool only_tls = std::all_of(offers.begin(), offers.end(), [&](const Offered& o) {
+            return o.protocol == "tls" || status_of(o.name) != "open";
+        });
+        if (only_tls)
+            advice += " Only the web port (TLS) gets out: a firewall that lets only web traffic through does this, "
+                      "and so does a web proxy.";
     }
     json::object out;
     out["can_join"] = can_join;
     out["summary"] = summary;
     out["advice"] = advice;
     out["proxy"] = proxy;
+    out["web_address_differs"] = web_elsewhere;
     out["paths"] = std::move(paths);
     out["it"] = json::object{{"allow", std::move(allow)}, {"blocked", std::move(blocked)}, {"text", text}};
     return out;

@@ -15,7 +15,7 @@
 namespace hallpass::relay {
 
 // Measurements, as the page posts them (every key optional except transports):
-//   {"host": "turn.example.org", "proxy": false,
+//   {"host": "turn.example.org", "proxy": false, "reflexive": "203.0.113.7",
 //    "transports": [{"name": "UDP 3478", "ok": true, "ms": 84, "error": "",
 //                    "answered": false}],   (answered: an error answer came: "refused")
 //    "media": [{"transport": "UDP 3478", "connected": true, "sent": 750, "received": 748,
@@ -25,6 +25,8 @@ namespace hallpass::relay {
 // unknown to `offer`, or a list is longer than a check makes. Any other key of the wrong
 // type, or a number out of range (negative, over 1e9), counts as absent. Text taken from
 // either side is cut short and made printable ASCII.
+// "reflexive" is the address this network's UDP leaves from (STUN); when it is not the one
+// the server saw the check's web request come from (offer "client"), the report says so.
 Result<boost::json::object> check_report(const boost::json::object& offer, const boost::json::value& measured);
 
 // The classroom rate the media test aims at, bits per second toward the student.

@@ -12,6 +12,9 @@
 #   proxy         only the proxy out (CONNECT to 443 only): TLS through the proxy works,
 #                 and squid's log shows the page's and the TURN connection's CONNECTs
 #   relay_udp     UDP to the relay address blocked, 3478 open: only direct UDP fails
+#   proxy_udp     web traffic only through the proxy, UDP open: everything but TCP 3478
+#                 works, and the report says web traffic and UDP leave from different
+#                 addresses (the proxy's and the school's)
 #
 # Each finished page is screenshotted; the picture must show the verdict table (coloured
 # verdicts, not a blank page). The page must send no request to any host but hallpass.
@@ -27,7 +30,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HALLPASS="${1:-${HALLPASS:-}}"
 shift || true
 SCENARIOS=("$@")
-((${#SCENARIOS[@]} > 0)) || SCENARIOS=(open udp_blocked only_443 proxy relay_udp)
+((${#SCENARIOS[@]} > 0)) || SCENARIOS=(open udp_blocked only_443 proxy relay_udp proxy_udp)
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 if [[ "$(id -u)" != 0 ]]; then
@@ -158,6 +161,7 @@ firewall() {
     only_443) rules="oifname lo accept; ct state established,related accept; tcp dport 443 accept; drop" ;;
     proxy) rules="oifname lo accept; ct state established,related accept; ip daddr 10.77.3.3 tcp dport 3128 accept; drop" ;;
     relay_udp) rules="meta l4proto udp ip daddr 10.77.0.2 drop" ;;
+    proxy_udp) rules="oifname lo accept; ct state established,related accept; ip daddr 10.77.3.3 tcp dport 3128 accept; meta l4proto udp accept; drop" ;;
   esac
   ip netns exec "$SCH" nft -f - <<NFT
 table inet school {
@@ -176,6 +180,7 @@ expected_rows() {
     udp_blocked) echo 'TURN over UDP 3478=blocked TURN over TCP 3478=works TURN over TLS 443=works Video test over TCP 3478=works Video test over TLS 443=works UDP straight to the relay addresses=blocked' ;;
     only_443 | proxy) echo 'TURN over UDP 3478=blocked TURN over TCP 3478=blocked TURN over TLS 443=works Video test over TLS 443=works UDP straight to the relay addresses=blocked' ;;
     relay_udp) echo 'TURN over UDP 3478=works TURN over TCP 3478=works TURN over TLS 443=works Video test over UDP 3478=works Video test over TLS 443=works UDP straight to the relay addresses=blocked' ;;
+    proxy_udp) echo 'TURN over UDP 3478=works TURN over TCP 3478=blocked TURN over TLS 443=works Video test over UDP 3478=works Video test over TLS 443=works UDP straight to the relay addresses=works' ;;
   esac
 }
 expected_blocked() {
@@ -184,13 +189,14 @@ expected_blocked() {
     udp_blocked) echo 'UDP to turn.test (10.77.0.1) port 3478|UDP to 10.77.0.2/32 ports 40000-40999' ;;
     only_443 | proxy) echo 'UDP to turn.test (10.77.0.1) port 3478|UDP to 10.77.0.2/32 ports 40000-40999|TCP to turn.test (10.77.0.1) port 3478' ;;
     relay_udp) echo 'UDP to 10.77.0.2/32 ports 40000-40999' ;;
+    proxy_udp) echo 'TCP to turn.test (10.77.0.1) port 3478' ;;
   esac
 }
 
 # check_probe SCENARIO ROWS BLOCKED: `hallpass probe` from the school says the same.
 check_probe() {
   local s="$1" want="$2" want_blocked="$3" out="$HP_TMP/$1-probe.json" rc=0 proxy_args=()
-  [[ "$s" == proxy ]] && proxy_args=(--proxy http://10.77.3.3:3128)
+  [[ "$s" == proxy* ]] && proxy_args=(--proxy http://10.77.3.3:3128)
   ip netns exec "$SCH" timeout 90 ${PROBE_WRAPPER:-} "$HALLPASS" probe turn.test --ca "$HP_TMP/cert.pem" --json "${proxy_args[@]}" \
     >"$out" 2>"$HP_TMP/$s-probe.err" || rc=$?
   ((rc == 0)) || { cat "$HP_TMP/$s-probe.err" "$out" >&2; fail "scenario $s: hallpass probe exited $rc, not 0 (students can join)"; }
@@ -202,17 +208,19 @@ but this firewall should give
   $want"
   blocked="$(jq -r '.report.it.blocked | join("|")' "$out")"
   [[ "$blocked" == "$want_blocked" ]] || fail "scenario $s: hallpass probe lists as blocked '$blocked', expected '$want_blocked'"
-  if [[ "$s" == proxy ]]; then
-    [[ "$(jq -r .report.proxy "$out")" == true ]] || fail "scenario proxy: hallpass probe does not say it went through the proxy"
-    jq -r .report.it.text "$out" | grep -q 'through a web proxy' || fail "scenario proxy: the probe's IT report does not mention the proxy"
+  if [[ "$s" == proxy* ]]; then
+    [[ "$(jq -r .report.proxy "$out")" == true ]] || fail "scenario $s: hallpass probe does not say it went through the proxy"
+    jq -r .report.it.text "$out" | grep -q 'through a web proxy' || fail "scenario $s: the probe's IT report does not mention the proxy"
   fi
+  [[ "$(jq -r .report.web_address_differs "$out")" == "$([[ "$s" == proxy_udp ]] && echo true || echo false)" ]] ||
+    fail "scenario $s: hallpass probe is wrong about web traffic and UDP leaving from different addresses"
   log "scenario $s: hallpass probe agrees"
 }
 
 run_scenario() {
   local s="$1" out="$HP_TMP/$1.json" proxy_args=()
   firewall "$s"
-  [[ "$s" == proxy ]] && proxy_args=(--proxy http://10.77.3.3:3128)
+  [[ "$s" == proxy* ]] && proxy_args=(--proxy http://10.77.3.3:3128)
   log "scenario $s: Chromium runs the check page in the school namespace"
   mkdir -p "$HP_TMP/home-$s"
   if ! HOME="$HP_TMP/home-$s" ip netns exec "$SCH" timeout 150 node "$INTEROP_DIR/check_page.mjs" \
@@ -241,9 +249,17 @@ but this firewall should give
   inked="$(jq -r .screenshot.coloured "$out")"
   [[ "$inked" -ge 4 ]] || fail "scenario $s: the screenshot shows $inked coloured verdicts, not the table"
   check_probe "$s" "$want" "$want_blocked"
-  if [[ "$s" == proxy ]]; then
+  if [[ "$s" == only_443 || "$s" == proxy ]]; then
+    jq -r .report.advice "$out" | grep -q 'Only the web port (TLS) gets out' ||
+      fail "scenario $s: the page's advice does not say that only the web port gets out"
+  fi
+  local differs=false
+  [[ "$s" == proxy_udp ]] && differs=true
+  [[ "$(jq -r .report.web_address_differs "$out")" == "$differs" ]] ||
+    fail "scenario $s: the page's report should say web_address_differs=$differs"
+  if [[ "$s" == proxy* ]]; then
     grep -q 'CONNECT turn.test:443\|CONNECT 10.77.0.1:443' "$SQUID_DIR/access.log" ||
-      fail "scenario proxy: squid's log shows no CONNECT to hallpass"
+      fail "scenario $s: squid's log shows no CONNECT to hallpass"
   fi
   log "scenario $s: $(jq -r .report.summary "$out") [$rows]"
 }

@@ -102,15 +102,25 @@ TEST(ProbeAllocation, ItsClientIsJudgedAsAnyPeer) {
     }
 }
 
-TEST(ProbeAllocation, ACredentialForAnotherClientStillReachesOnlyThatClient) {
-    // Minted for 198.51.100.20 and used from 203.0.113.5: the page's own address is the one
-    // in the username, not whoever presents it.
+TEST(ProbeAllocation, ACredentialForAnotherClientReachesThatClientAndItsOwnAddressOnly) {
+    // Minted for 198.51.100.20 (through a web proxy, say) and used from 203.0.113.5: it may
+    // reach the address in the username and the one it is used from, nobody else.
     HarnessOptions o;
     o.allow = {"198.51.100.0/24", "203.0.113.0/24"};
     Harness h(o);
     TurnClient probe = probe_client_for(*IpAddress::parse("198.51.100.20"));
     ASSERT_EQ(h.allocate(probe).kind, Kind::success);
     EXPECT_EQ(h.permit(probe, at("198.51.100.20:4000")).kind, Kind::success);
+    EXPECT_EQ(h.permit(probe, at("203.0.113.5:4000")).kind, Kind::success);
+    EXPECT_EQ(h.permit(probe, at("203.0.113.6:4000")).code, ErrorCode::forbidden);
+    EXPECT_EQ(h.permit(probe, at("198.51.100.21:4000")).code, ErrorCode::forbidden);
+}
+
+TEST(ProbeAllocation, ItsOwnAddressIsJudgedAsAnyPeer) {
+    // The default deny list refuses 203.0.113.0/24 (documentation): the own address too.
+    Harness h;
+    TurnClient probe = probe_client_for(*IpAddress::parse("198.51.100.20"));
+    ASSERT_EQ(h.allocate(probe).kind, Kind::success);
     EXPECT_EQ(h.permit(probe, at("203.0.113.5:4000")).code, ErrorCode::forbidden);
 }
 

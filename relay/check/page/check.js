@@ -47,6 +47,25 @@ function withTimeout(promise, ms, fallback) {
   return Promise.race([promise, sleep(ms).then(() => fallback)]);
 }
 
+// The address this network's UDP leaves from, as the server's STUN sees it; null when UDP
+// does not get through.
+async function reflexiveAddress(creds) {
+  if (!creds.stun.length) return null;
+  const urls = creds.stun.map((s) => `stun:${hostFor({ protocol: 'udp', address: s.address })}:${s.port}`);
+  const pc = new RTCPeerConnection({ iceServers: [{ urls }] });
+  const found = new Promise((resolve) => {
+    pc.addEventListener('icecandidate', (e) => {
+      if (e.candidate && e.candidate.type === 'srflx') resolve(e.candidate.address);
+      if (!e.candidate) resolve(null);
+    });
+  });
+  pc.createDataChannel('check');
+  await pc.setLocalDescription(await pc.createOffer());
+  const address = await withTimeout(found, 3000, null);
+  pc.close();
+  return address;
+}
+
 // One relay-only peer connection with this transport alone: the time to a relay candidate,
 // or the error the browser reported.
 async function tryTransport(creds, t) {
@@ -235,6 +254,9 @@ async function runCheck() {
     say('Getting test credentials…');
     const creds = await post('/check/credentials');
     const measured = { host: location.hostname, transports: [], media: [], direct_udp: { tried: false } };
+    say('Looking for the address UDP leaves from…');
+    const reflexive = await reflexiveAddress(creds);
+    if (reflexive) measured.reflexive = reflexive;
     for (const t of creds.transports) {
       say(`Trying ${t.name}…`);
       measured.transports.push(await tryTransport(creds, t));

@@ -198,8 +198,9 @@ json::object direct_udp(const ProbeTarget& target, const Offered& t, const Probe
     auto opened = ProbeLink::open(o);
     if (!opened.link) return {{"tried", true}, {"ok", false}, {"error", opened.error}};
     const IpAddress from = public_ip.value_or(opened.link->local().ip);
-    // Refused when the check's credentials were minted for another address (through a web
-    // proxy, say): then the path is not tested, rather than reported blocked.
+    // Refused when neither the address the credentials were minted for nor the one the
+    // allocation comes from is this host's UDP address: then the path is not tested,
+    // rather than reported blocked.
     if (a.session->permit({from, 0}).kind != Kind::success)
         return {{"tried", false}, {"error", "the server refused a permission for " + from.to_string()}};
     const std::vector<std::uint8_t> hello(100, 0x42);
@@ -369,6 +370,9 @@ ProbeOutcome run_probe(const ProbeTarget& target, json::object& offer, const Pro
     }
     out.measured = {{"host", target.host},
                     {"proxy", target.proxy.has_value()},
+                    {"reflexive", out.stun.contains("reflexive")
+                                      ? json::value(TransportAddress::parse(std::string(out.stun["reflexive"].as_string()))->ip.to_string())
+                                      : json::value(nullptr)},
                     {"transports", std::move(transports)},
                     {"media", std::move(media)},
                     {"direct_udp", std::move(direct)}};

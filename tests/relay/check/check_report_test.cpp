@@ -69,6 +69,7 @@ TEST(CheckReport, OnlyTheWebPortOpenStillJoinsAndListsTheRest) {
       "media": [{"transport": "TLS 443", )") + good_media + R"(}], "direct_udp": {"tried": true, "ok": false}})").c_str());
     EXPECT_TRUE(r.at("can_join").as_bool());
     EXPECT_EQ(r.at("summary").as_string(), "Lessons will work, over a fallback path.");
+    EXPECT_NE(std::string(r.at("advice").as_string()).find("Only the web port (TLS) gets out"), std::string::npos);
     EXPECT_EQ(blocked(r), (std::vector<std::string>{"UDP to 198.51.100.1 port 3478",
                                                    "UDP to 203.0.113.0/25 ports 40000-49999",
                                                    "TCP to 198.51.100.1 port 3478"}));
@@ -94,6 +95,19 @@ TEST(CheckReport, LossDelayOrALowRateIsSlow) {
     }
     const auto late = report(R"({"transports": [{"name": "UDP 3478", "ok": true, "ms": 5000}]})");
     EXPECT_EQ(verdicts(late)[0], "TURN over UDP 3478: slow");
+}
+
+TEST(CheckReport, SaysWhenWebTrafficLeavesThroughAnotherAddressThanUdp) {
+    const char* measured = R"({"reflexive": "198.51.100.77", "transports": [{"name": "UDP 3478", "ok": true, "ms": 20}]})";
+    const auto r = report(measured);  // the offer's client is 192.0.2.44
+    EXPECT_TRUE(r.at("web_address_differs").as_bool());
+    EXPECT_NE(std::string(r.at("it").at("text").as_string())
+                  .find("Web traffic reached the server from 192.0.2.44, UDP from 198.51.100.77"),
+              std::string::npos);
+    const auto same = report(R"({"reflexive": "192.0.2.44", "transports": []})");
+    EXPECT_FALSE(same.at("web_address_differs").as_bool());
+    const auto none = report(R"({"reflexive": "not an address", "transports": []})");
+    EXPECT_FALSE(none.at("web_address_differs").as_bool());
 }
 
 TEST(CheckReport, AnErrorAnswerIsARefusalNotABlock) {
