@@ -111,9 +111,11 @@ bool PeerPolicy::denied(const IpAddress& ip) const {
 bool PeerPolicy::permits_probe(const TransportAddress& peer, const IpAddress& client) const {
     const IpAddress ip = peer.ip.unmapped();
     if (is_own_endpoint(peer)) return false;
-    if (ip == client.unmapped()) return permits(ip);
-    return relay_addresses_.contains(ip) && peer.port >= relay_port_min_ && peer.port <= relay_port_max_ &&
-           !denied(ip);
+    // A relay address first: on a loopback trial the client's address is one too.
+    if (relay_addresses_.contains(ip) && peer.port >= relay_port_min_ && peer.port <= relay_port_max_ &&
+        !denied(ip))
+        return true;
+    return ip == client.unmapped() && permits(ip);
 }
 
 }  // namespace hallpass::turn

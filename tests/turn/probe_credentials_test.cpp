@@ -139,6 +139,16 @@ TEST(ProbePolicy, RelayAddressesOnlyOnRelayPortsAndNeverWhereDenied) {
     EXPECT_FALSE(policy.permits_probe({denied, 40000}, denied));
 }
 
+TEST(ProbePolicy, AClientOnARelayAddressStillReachesTheRelayPorts) {
+    // The Debian package's loopback trial: the probe runs on the server, so its address is
+    // the relay address, which the default deny list refuses as an ordinary peer.
+    const PeerPolicy policy(PeerRules{{}, {}, {at("127.0.0.1:3478")}, {cidr("127.0.0.1/32")}, 16384, 32767});
+    const IpAddress client = *IpAddress::parse("127.0.0.1");
+    EXPECT_TRUE(policy.permits_probe(at("127.0.0.1:20000"), client));
+    EXPECT_FALSE(policy.permits_probe(at("127.0.0.1:22"), client));  // not a relay port, loopback not allowed
+    EXPECT_FALSE(policy.permits_probe(at("127.0.0.1:3478"), client));  // a listener
+}
+
 TEST(ProbeAllocation, HasAShortLifetimeAndItsOwnBandwidth) {
     HarnessOptions o;
     o.server.probe.max_lifetime = 120;
