@@ -14,9 +14,12 @@ FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 600
 # What `make test` gives each fuzz target: a short run that keeps the targets working.
 FUZZ_TEST_SECONDS ?= 10
+# `make deb` leaves hallpass_<version>_amd64.deb here. nocheck: `make test` runs the suites.
+DEB_DIR      ?= build-deb
+DEB_BUILD_OPTIONS ?= nocheck
 
-.PHONY: all deps configure build run test test-main test-sanitize test-fuzz \
-        sanitize-build fuzz-build fuzz clean
+.PHONY: all deps configure build run test test-main test-sanitize test-fuzz test-package \
+        sanitize-build fuzz-build fuzz deb clean
 
 all: build
 
@@ -33,8 +36,9 @@ run: build
 	exec $(BUILD_DIR)/relay/hallpass serve --config $(CONFIG)
 
 # Every test: the main build's whole suite, then the unit and integration suites under
-# the sanitizers, then each fuzz target briefly.
-test: test-main test-sanitize test-fuzz
+# the sanitizers, then each fuzz target briefly, then the Debian package installed into a
+# fresh Debian 12 root and started there.
+test: test-main test-sanitize test-fuzz test-package
 
 test-main: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(TEST_JOBS)
@@ -56,5 +60,12 @@ test-fuzz: fuzz-build
 fuzz: fuzz-build
 	scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# The Debian package (debhelper), linted; see the README's "Install" section.
+deb: deps
+	DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" scripts/build-deb.sh $(DEB_DIR)
+
+test-package: deb
+	tests/package/debian_package.sh $(DEB_DIR)/hallpass_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -qDEB_HOST_ARCH).deb
+
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR) $(DEB_DIR)

@@ -36,6 +36,10 @@ std::uint64_t sockets_needed(const Options& o) { return o.allocations + 64; }
 
 int main(int argc, char** argv) {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (args.size() == 1 && args[0] == "--version") {
+        std::puts("hallpass-bench " HALLPASS_VERSION);
+        return 0;
+    }
     auto parsed = parse_options(args);
     if (auto* error = std::get_if<std::string>(&parsed)) {
         if (*error == "help") {

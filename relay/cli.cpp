@@ -35,7 +35,7 @@ const char* usage() {
            "  hallpass credentials --config FILE [--user U] [--ttl SECONDS]\n"
            "  hallpass ctl [--admin URL] [--token T] [--json] sessions|disconnect|reload|drain|info (ctl --help)\n"
            "  hallpass probe HOST [--proxy URL] [--json] ... (probe --help): what this network lets through\n"
-           "The default config file is config/hallpass.default.yaml.\n";
+           "The default config file is " HALLPASS_DEFAULT_CONFIG ".\n";
 }
 
 CommandLine parse_command_line(int argc, char** argv) {

@@ -18,7 +18,7 @@
 namespace {
 
 using namespace hallpass;
-constexpr const char* default_config = "config/hallpass.default.yaml";
+constexpr const char* default_config = HALLPASS_DEFAULT_CONFIG;
 
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(

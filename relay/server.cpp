@@ -113,6 +113,11 @@ void log_summary(const config::Config& c, unsigned workers, std::string_view eng
     spdlog::info("auth: {} user(s), {} shared secret(s){}; peers allowed beyond the default deny list: {}",
                  c.auth.users.size(), c.auth.secrets.size(),
                  c.auth.secrets_file.empty() ? "" : " (some from " + c.auth.secrets_file + ")", c.peers.allow.size());
+    // The Debian package's config starts on loopback so that an install exposes nothing
+    // before the operator has looked at it; the log says what to change.
+    if (all_loopback(c))
+        spdlog::warn("every listener is on loopback: only this machine can reach hallpass; to serve "
+                     "students, set listen, relay.ranges and tls in {}", c.source);
     // Where to send a school that cannot join: the name is the one on the certificate.
     if (c.check.enabled && !c.listen.tls.empty()) {
         const auto port = c.listen.tls.front().address.port;

@@ -14,6 +14,7 @@ packages=(
   coturn chromium firefox-esr iproute2 openssl jq util-linux
   prometheus libsystemd-dev systemd libcli11-dev
   nftables squid
+  debhelper help2man lintian mmdebstrap dpkg-dev curl
 )
 # Node comes from elsewhere on some images; use Debian's only when it is missing.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -979,5 +979,24 @@ TEST(ConfigCheck, RefusesBadValuesWithTheKey) {
               "check.credentials_per_minute_total (10)");
 }
 
+// The Debian package's /etc/hallpass/hallpass.yaml: loopback only until edited, its secret in
+// the file the postinst makes (never in this world-readable file), state under /var/lib.
+TEST_F(SecretsFile, ThePackagedConfigStartsOnLoopbackWithTheInstallsSecret) {
+    const auto secrets = write("secrets", "# made at install\nc2VjcmV0LW1hZGUtYXQtaW5zdGFsbC10aW1lLTAxMjM0\n");
+    const std::string path = std::string(HALLPASS_SOURCE_DIR) + "/config/hallpass.package.yaml";
+    const Config c = load_config(path, {{"auth.secrets_file", secrets}});
+    EXPECT_EQ(c.listen.udp, std::vector{addr("127.0.0.1:3478")});
+    EXPECT_EQ(c.listen.tcp, std::vector{plain("127.0.0.1:3478")});
+    EXPECT_EQ(c.listen.tls, std::vector{plain("127.0.0.1:5349")});
+    EXPECT_EQ(c.relay.ranges, cidrs({"127.0.0.1/32"}));
+    EXPECT_EQ(c.auth.secrets, std::vector<std::string>{"c2VjcmV0LW1hZGUtYXQtaW5zdGFsbC10aW1lLTAxMjM0"});
+    EXPECT_TRUE(c.auth.users.empty());
+    EXPECT_TRUE(c.peers.allow.empty());
+    EXPECT_EQ(c.tls.certificate, "/var/lib/hallpass/selfsigned/hallpass.crt");
+    EXPECT_EQ(c.tls.private_key, "/var/lib/hallpass/selfsigned/hallpass.key");
+    EXPECT_TRUE(c.check.enabled);
+    EXPECT_EQ(c.user, "");  // the unit runs it as hallpass
+}
+
 }  // namespace
 }  // namespace hallpass::config

@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     write(out / "admin_request", "user", of(no_token + "DELETE /users/x%2Fy/sessions HTTP/1.1\r\n\r\n"));
     write(out / "admin_request", "reload", of(std::string_view("\x01POST /reload HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
 
-    for (const char* name : {"hallpass.default.yaml", "hallpass.production.example.yaml"}) {
+    for (const char* name : {"hallpass.default.yaml", "hallpass.production.example.yaml", "hallpass.package.yaml"}) {
         std::ifstream in(std::string(HALLPASS_SOURCE_DIR) + "/config/" + name, std::ios::binary);
         std::stringstream text;
         text << in.rdbuf();

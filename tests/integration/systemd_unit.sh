@@ -14,7 +14,8 @@ auth: {users: [{name: a, password: bbbbbbbb}]}
 YAML
 sed -e "s#/usr/bin/hallpass#$binary#g" -e "s#/etc/hallpass/hallpass.yaml#$dir/hallpass.yaml#g" \
   "$source/deploy/systemd/hallpass.service" >"$dir/hallpass.service"
-out=$(systemd-analyze verify "$dir/hallpass.service" 2>&1) || { echo "$out"; echo "FAIL: systemd-analyze verify"; exit 1; }
+# --man=no: Documentation= names the man page the Debian package installs, not here.
+out=$(systemd-analyze verify --man=no "$dir/hallpass.service" 2>&1) || { echo "$out"; echo "FAIL: systemd-analyze verify"; exit 1; }
 # verify exits 0 on some warnings; any line about our unit is a finding.
 if grep -F "hallpass.service" <<<"$out"; then echo "FAIL: systemd-analyze has remarks on the unit"; exit 1; fi
 for key in "Type=notify" "ExecReload=/bin/kill -HUP \$MAINPID" "AmbientCapabilities=CAP_NET_BIND_SERVICE" \
