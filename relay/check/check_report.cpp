@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "relay/check/check_credentials.hpp"
 #include "stun/transport_address.hpp"
 
 namespace hallpass::relay {
@@ -44,20 +45,7 @@ std::string string_at(const json::object& o, std::string_view key, std::size_t m
     return printable(v->get_string(), max);
 }
 
-struct Offered {
-    std::string name, protocol, address;
-    std::int64_t port = 0;
-};
-
-std::vector<Offered> offered(const json::object& offer) {
-    std::vector<Offered> out;
-    if (const auto* list = offer.if_contains("transports"); list && list->is_array())
-        for (const auto& t : list->get_array())
-            if (const auto* o = t.if_object())
-                out.push_back({string_at(*o, "name", 64), string_at(*o, "protocol", 8), string_at(*o, "address", 64),
-                               static_cast<std::int64_t>(number_at(*o, "port").value_or(0))});
-    return out;
-}
+using Offered = OfferedTransport;
 
 const Offered* find(const std::vector<Offered>& list, std::string_view name) {
     for (const auto& o : list)
@@ -139,7 +127,7 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
     if (transports->get_array().size() > 16) return bad("transports: more than a check tries");
     const auto* media = measured->if_contains("media");
     if (media && (!media->is_array() || media->get_array().size() > 4)) return bad("media: not a short list");
-    const auto offers = offered(offer);
+    const auto offers = offered_transports(offer);
 
     json::array paths;
     std::vector<Rule> rules;

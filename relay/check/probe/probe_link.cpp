@@ -168,7 +168,6 @@ ProbeLink::Opened ProbeLink::open(const LinkOptions& o) {
     socklen_t len = sizeof s;
     ::getsockname(link->fd_, reinterpret_cast<sockaddr*>(&s), &len);
     link->local_ = from_socket_address(s);
-    link->remote_ = via_proxy ? TransportAddress{resolve(o.host).value_or(IpAddress{}), o.port} : to;
     if (o.kind != LinkKind::tls) return {std::move(link), {}};
 
     link->ctx_ = SSL_CTX_new(TLS_client_method());

@@ -69,7 +69,6 @@ public:
     int fd() const { return fd_; }
     bool stream() const { return kind_ != LinkKind::udp; }
     TransportAddress local() const { return local_; }
-    TransportAddress remote() const { return remote_; }
     std::string negotiated_alpn() const;
 
 private:
@@ -83,7 +82,6 @@ private:
     SSL_CTX* ctx_ = nullptr;
     SSL* ssl_ = nullptr;
     TransportAddress local_;
-    TransportAddress remote_;
     std::unique_ptr<turn::StreamFramer> framer_;
     std::vector<std::uint8_t> pending_;  // streams: bytes not yet taken by the socket
     bool failed_ = false;

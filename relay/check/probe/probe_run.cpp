@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "alloc/cidr_block.hpp"
+#include "relay/check/check_credentials.hpp"
 #include "relay/check/probe/probe_session.hpp"
 
 namespace hallpass::relay::probe {
@@ -23,21 +24,7 @@ constexpr std::uint32_t echo_every = 3;
 constexpr std::size_t echo_bytes = 160;
 constexpr std::uint16_t channel = 0x4000;
 
-struct Offered {
-    std::string name, protocol, address;
-    std::uint16_t port = 0;
-};
-
-std::vector<Offered> transports_of(const json::object& offer) {
-    std::vector<Offered> out;
-    if (const auto* list = offer.if_contains("transports"); list && list->is_array())
-        for (const auto& v : list->get_array()) {
-            const auto& t = v.as_object();
-            out.push_back({std::string(t.at("name").as_string()), std::string(t.at("protocol").as_string()),
-                           std::string(t.at("address").as_string()), static_cast<std::uint16_t>(t.at("port").to_number<int>())});
-        }
-    return out;
-}
+using Offered = OfferedTransport;
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -324,7 +311,7 @@ json::object local_offer(const std::string& host, std::uint16_t udp, std::uint16
 }
 
 ProbeOutcome run_probe(const ProbeTarget& target, json::object& offer, const ProbeCredentials& c) {
-    const auto offered = transports_of(offer);
+    const auto offered = offered_transports(offer);
     ProbeOutcome out;
     out.stun = stun_binding(target, offered);
     json::array transports;
