@@ -229,6 +229,9 @@ struct Config {
     // Seconds a drain (SIGUSR1, POST /drain) waits for the last allocation to end before the
     // process exits anyway; a lesson is an hour or more. 1..604800.
     std::uint32_t drain_timeout = 7200;
+    // Reload when the config file, the secrets file or the TLS files change on disk, as a
+    // SIGHUP would: for Kubernetes ConfigMap and Secret mounts and certbot renewals.
+    bool watch_files = false;
     // The account to switch to after binding sockets when started as root; empty = stay.
     // Non-empty when set; the relay looks the names up.
     std::string user;

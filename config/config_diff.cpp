@@ -54,6 +54,7 @@ ConfigChanges diff_config(const Config& running, const Config& next) {
     compare(a, "alternates", running.alternates, next.alternates);
     compare(a, "check", running.check, next.check);
     compare(a, "drain_timeout", running.drain_timeout, next.drain_timeout);
+    compare(a, "watch_files", running.watch_files, next.watch_files);
     compare(a, "relay.ranges", running.relay.ranges, next.relay.ranges);
     compare(a, "relay.ports", running.relay.ports, next.relay.ports);
     compare(a, "relay.advertise", running.relay.advertise, next.relay.advertise);

@@ -74,6 +74,7 @@ constexpr KnownKey kKnownKeys[] = {
     {"log.format", ValueKind::scalar},
     {"user", ValueKind::scalar},
     {"group", ValueKind::scalar},
+    {"watch_files", ValueKind::scalar},
     {"unsafe_development_config_on_network", ValueKind::scalar},
 };
 

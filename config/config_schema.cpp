@@ -508,7 +508,7 @@ void check_development_config(const Section& s, const Config& c) {
 Config read_config(const Field& root, const PathBase& paths) {
     const Section s(root, {"realm", "software", "server_name", "listen", "tls", "relay", "auth",
                            "peers", "limits", "workers", "io_engine", "log", "admin", "alternates",
-                           "check", "drain_timeout", "user", "group",
+                           "check", "drain_timeout", "watch_files", "user", "group",
                            "unsafe_development_config_on_network"});
     Config c;
     c.source = root.origin->file();
@@ -528,6 +528,7 @@ Config read_config(const Field& root, const PathBase& paths) {
     c.alternates = read_alternates(s["alternates"]);
     c.check = read_check(s["check"]);
     c.drain_timeout = read_uint(s["drain_timeout"], 1, 604800, c.drain_timeout);
+    c.watch_files = read_bool(s["watch_files"], c.watch_files);
     c.user = read_account(s["user"]);
     c.group = read_account(s["group"]);
     c.unsafe_development_config_on_network = read_bool(s["unsafe_development_config_on_network"], false);

@@ -17,6 +17,7 @@
 #include "relay/admin/server_admin.hpp"
 #include "relay/config_reload.hpp"
 #include "relay/drain.hpp"
+#include "relay/file_watch.hpp"
 #include "relay/service_notifier.hpp"
 #include "relay/ice_server.hpp"
 #include "relay/relay_range_check.hpp"
@@ -195,6 +196,7 @@ int serve(const config::Config& config, ConfigSource source) {
     if (shared.tls()) spdlog::info("tls certificate: {}", shared.tls()->certificate_summary());
     std::vector<Worker*> worker_list;
     for (auto& w : workers) worker_list.push_back(w.get());
+    const std::string config_path = source.path;
     ConfigReloader reloader(std::move(source), shared, keys, worker_list);
     // The control thread: signals and the admin API, one at a time.
     boost::asio::io_context control;
@@ -204,8 +206,21 @@ int serve(const config::Config& config, ConfigSource source) {
     ServerAdmin* backend = nullptr;
     AdminListener admin(control, [&backend](const HttpRequest& r) { return handle_admin_request(r, *backend); });
     reloader.set_notifier(&notifier);
+    // watch_files: a change on disk reloads as SIGHUP does; each reload re-reads which files.
+    FileWatch file_watch(control, std::chrono::seconds(1), [&reloader] { reloader.reload(); });
+    const auto files_of = [&config_path](const config::Config& c) {
+        if (!c.watch_files) return std::vector<std::string>{};
+        const bool tls = !c.listen.tls.empty();
+        return watched_files(config_path, c.auth.secrets_file, tls ? c.tls.certificate : "",
+                             tls ? c.tls.private_key : "");
+    };
+    file_watch.watch(files_of(config));
+    reloader.add_step([&file_watch, files_of](const config::Config&, const config::Config& next) {
+        return std::function<void()>([&file_watch, files = files_of(next)] { file_watch.watch(files); });
+    });
     std::function<void()> stop = [&] {
         notifier.stopping();
+        file_watch.stop();
         admin.stop();
         for (auto& w : workers) w->stop();
     };

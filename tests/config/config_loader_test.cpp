@@ -221,6 +221,12 @@ TEST(ConfigLoad, NullValuesMeanDefaults) {
     EXPECT_EQ(c.limits.max_lifetime, 3600u);
 }
 
+TEST(ConfigLoad, WatchFilesIsOffUnlessSet) {
+    EXPECT_FALSE(parse_config(Doc().text(), "t.yaml").watch_files);
+    EXPECT_TRUE(parse_config(Doc().extra("watch_files: true").text(), "t.yaml").watch_files);
+    EXPECT_THROW(parse_config(Doc().extra("watch_files: sometimes").text(), "t.yaml"), ConfigError);
+}
+
 TEST(ConfigLoad, BundledDefaultConfigLoads) {
     const std::string path = std::string(HALLPASS_SOURCE_DIR) + "/config/hallpass.default.yaml";
     const Config c = load_config(path);
