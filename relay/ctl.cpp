@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
+#include <thread>
 
 namespace hallpass::relay {
 namespace {
@@ -120,6 +121,33 @@ void print_object(const boost::json::object& o, int indent = 0) {
     }
 }
 
+// After POST /drain: a drained hallpass exits by itself, so the drain is over once its admin
+// listener stops answering. For a Kubernetes preStop hook, which must not return before the
+// lesson has ended (the kubelet sends SIGTERM when it does).
+int wait_for_exit(const Endpoint& e, const std::string& token, unsigned timeout_seconds) {
+    const auto start = std::chrono::steady_clock::now();
+    long last = -1;
+    while (true) {
+        try {
+            const Answer a = call(e, http::verb::get, "/info", token);
+            const auto body = boost::json::parse(a.body);
+            const auto* count = body.as_object().if_contains("allocations");
+            const long now = count && count->is_number() ? static_cast<long>(count->to_number<double>()) : -1;
+            if (now != last) std::cout << "draining: " << now << " allocation(s) left" << std::endl;
+            last = now;
+        } catch (const boost::system::system_error&) {
+            std::cout << "drained: hallpass has stopped" << std::endl;
+            return 0;
+        }
+        const auto waited = std::chrono::steady_clock::now() - start;
+        if (timeout_seconds != 0 && waited >= std::chrono::seconds(timeout_seconds)) {
+            std::cerr << "hallpass ctl: still draining after " << timeout_seconds << " s\n";
+            return 1;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+}
+
 }  // namespace
 
 int run_ctl(int argc, char** argv) {
@@ -141,6 +169,11 @@ int run_ctl(int argc, char** argv) {
     by_session->excludes(by_user);
     auto* reload = app.add_subcommand("reload", "Re-read the config file and the TLS files");
     auto* drain = app.add_subcommand("drain", "Send new allocations to the alternates; exit when the last one ends");
+    bool wait = false;
+    unsigned wait_timeout = 0;
+    drain->add_flag("--wait", wait, "Return only once hallpass has stopped (for a preStop hook)");
+    drain->add_option("--timeout", wait_timeout, "With --wait: give up after this many seconds (0: never)")
+        ->capture_default_str();
     auto* info = app.add_subcommand("info", "Version, uptime, engine, allocations");
     try {
         app.parse(argc, argv);
@@ -176,6 +209,10 @@ int run_ctl(int argc, char** argv) {
             const auto* error = body.as_object().if_contains("error");
             std::cerr << "hallpass ctl: " << a.status << ": " << (error ? text_of(*error) : a.body) << "\n";
             return 1;
+        }
+        if (drain->parsed() && wait) {
+            if (!as_json) print_object(body.as_object());
+            return wait_for_exit(endpoint, token, wait_timeout);
         }
         if (as_json) return 0;
         if (sessions->parsed()) print_sessions(body);

@@ -7,6 +7,9 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
+#include <future>
+#include <sys/wait.h>
 
 #include <boost/json.hpp>
 
@@ -82,6 +85,35 @@ TEST(Drain, ThroughTheApiWithoutAlternatesNewAllocatesAre403AndTheTimeoutEndsIt)
     ASSERT_TRUE(status) << server.log();
     EXPECT_EQ(*status, 0);
     EXPECT_NE(server.log().find("drain_timeout passed with 1 allocation(s) left"), std::string::npos) << server.log();
+}
+
+// `hallpass ctl drain --wait`, as a Kubernetes preStop hook runs it: it returns only once
+// hallpass has exited, which it does when the last lesson's allocation ends.
+TEST(Drain, CtlDrainWaitReturnsOnceTheServerHasStopped) {
+    ServerProcess server{{"auth:\n  users: [{name: alice, password: wonderland}]\n"}};
+    TurnSession lesson(server.address(), "alice", "wonderland");
+    ASSERT_EQ(lesson.allocate().kind, Kind::success);
+    const std::string command = std::string(HALLPASS_BINARY) + " ctl --admin http://" +
+                                server.admin_address().to_string() + " drain --wait --timeout 30 2>&1";
+    auto ctl = std::async(std::launch::async, [command] {
+        std::string output;
+        FILE* p = ::popen(command.c_str(), "r");
+        if (!p) return std::pair{-1, output};
+        char buffer[256];
+        while (std::fgets(buffer, sizeof buffer, p)) output += buffer;
+        const int status = ::pclose(p);
+        return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+    });
+    ASSERT_TRUE(server.wait_for_log("draining: new allocations go to the alternates", 5s)) << server.log();
+    EXPECT_EQ(ctl.wait_for(1500ms), std::future_status::timeout) << "returned while a lesson was left";
+    ASSERT_EQ(lesson.refresh(0).kind, Kind::success);
+    const auto status = server.wait_exit(5s);
+    ASSERT_TRUE(status) << server.log();
+    ASSERT_EQ(ctl.wait_for(10s), std::future_status::ready);
+    const auto [code, output] = ctl.get();
+    EXPECT_EQ(code, 0) << output;
+    EXPECT_NE(output.find("draining: 1 allocation(s) left"), std::string::npos) << output;
+    EXPECT_NE(output.find("drained: hallpass has stopped"), std::string::npos) << output;
 }
 
 }  // namespace
