@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "relay/own_endpoints.hpp"
+#include "turn/alternates.hpp"
 #include "turn/probe_credentials.hpp"
 
 namespace hallpass::relay {
@@ -38,7 +39,7 @@ std::vector<turn::StaticUser> users_of(const config::Config& c) {
     return out;
 }
 
-turn::ServerOptions options_of(const config::Config& c, std::uint64_t seed) {
+turn::ServerOptions options_of(const config::Config& c, std::uint64_t seed, const std::vector<TransportAddress>& own) {
     turn::ServerOptions o;
     o.software = c.software;
     o.default_lifetime = c.limits.default_lifetime;
@@ -51,8 +52,11 @@ turn::ServerOptions options_of(const config::Config& c, std::uint64_t seed) {
     o.unauthenticated_replies.per_prefix_burst = c.limits.unauthenticated_burst;
     o.seed = seed;
     const std::vector<config::AlternateServer>* lists[] = {&c.alternates.udp, &c.alternates.tcp, &c.alternates.tls};
-    for (std::size_t t = 0; t < 3; ++t)
-        for (const auto& a : *lists[t]) o.alternates[t].push_back({a.address, a.domain});
+    for (std::size_t t = 0; t < 3; ++t) {
+        std::vector<turn::Alternate> all;
+        for (const auto& a : *lists[t]) all.push_back({a.address, a.domain});
+        o.alternates[t] = turn::alternates_except(all, own);
+    }
     return o;
 }
 
@@ -80,7 +84,7 @@ RuntimeSnapshot::RuntimeSnapshot(config::Config config, const ProcessKeys& keys,
       nonces_(turn::NonceIssuer::key_for_realm(config_.realm), config_.auth.nonce_lifetime),
       peers_(turn::PeerRules{config_.peers.allow, config_.peers.deny, own_endpoints_, relay_addresses(config_),
                              config_.relay.ports.min, config_.relay.ports.max}),
-      server_options_(options_of(config_, keys.seed)) {}
+      server_options_(options_of(config_, keys.seed, own_endpoints_)) {}
 
 bool RuntimeSnapshot::supports(AddressFamily family) const {
     for (const auto& r : config_.relay.ranges)
