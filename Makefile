@@ -18,7 +18,7 @@ FUZZ_TEST_SECONDS ?= 10
 DEB_DIR      ?= build-deb
 DEB_BUILD_OPTIONS ?= nocheck
 
-.PHONY: all deps configure build run test test-main test-sanitize test-fuzz test-package \
+.PHONY: all deps configure build run test test-main test-sanitize test-fuzz test-package test-container debian-root \
         sanitize-build fuzz-build fuzz deb clean
 
 all: build
@@ -36,9 +36,14 @@ run: build
 	exec $(BUILD_DIR)/relay/hallpass serve --config $(CONFIG)
 
 # Every test: the main build's whole suite, then the unit and integration suites under
-# the sanitizers, then each fuzz target briefly, then the Debian package installed into a
-# fresh Debian 12 root and started there.
-test: test-main test-sanitize test-fuzz test-package
+# the sanitizers; then each fuzz target briefly (one core) while the Debian package builds
+# and a Debian 12 root downloads (make -j3: CI's time limit); then the package installed
+# into that root and started there, and the container image built on it and run.
+test:
+	$(MAKE) test-main test-sanitize
+	$(MAKE) -j3 --output-sync=target test-fuzz deb debian-root
+	$(PACKAGE_TEST)
+	$(CONTAINER_TEST)
 
 test-main: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(TEST_JOBS)
@@ -64,8 +69,20 @@ fuzz: fuzz-build
 deb: deps
 	DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" scripts/build-deb.sh $(DEB_DIR)
 
-test-package: deb
-	tests/package/debian_package.sh $(DEB_DIR)/hallpass_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -qDEB_HOST_ARCH).deb
+DEB_FILE     = $(DEB_DIR)/hallpass_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -qDEB_HOST_ARCH).deb
+DEBIAN_ROOT  = $(DEB_DIR)/debian-root.tar
+PACKAGE_TEST   = tests/package/debian_package.sh $(DEB_FILE) $(DEBIAN_ROOT)
+CONTAINER_TEST = tests/deploy/container.sh $(DEB_FILE) $(DEBIAN_ROOT)
+
+# A Debian 12 minbase root (mmdebstrap) for the package and container tests.
+debian-root: deps
+	tests/deploy/debian_root.sh $(DEBIAN_ROOT)
+
+test-package: deb debian-root
+	$(PACKAGE_TEST)
+
+test-container: deb debian-root
+	$(CONTAINER_TEST)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR) $(DEB_DIR)

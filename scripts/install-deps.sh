@@ -14,8 +14,13 @@ packages=(
   coturn chromium firefox-esr iproute2 openssl jq util-linux
   prometheus libsystemd-dev systemd libcli11-dev
   nftables squid
-  debhelper help2man lintian mmdebstrap dpkg-dev curl
+  debhelper help2man lintian mmdebstrap dpkg-dev curl podman runc
 )
+# kubectl (for `kubectl kustomize` in tests/deploy) may come with a cloud SDK; Debian's
+# kubernetes-client would conflict with that one's file.
+if ! command -v kubectl >/dev/null 2>&1; then
+  packages+=(kubernetes-client)
+fi
 # Node comes from elsewhere on some images; use Debian's only when it is missing.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Debian package, installed and started the way an operator's machine would:
 #   - its contents, conffile, dependencies and maintainer scripts;
-#   - installed with apt into a Debian 12 root file system that mmdebstrap builds from
-#     Debian's packages (the mirrors this machine's apt uses), so every dependency the
-#     package declares, and none it forgot, is there;
+#   - installed with apt into a Debian 12 minbase root that mmdebstrap builds from Debian's
+#     packages (tests/deploy/debian_root.sh), so every dependency the package declares, and
+#     none it forgot, is there;
 #   - the postinst made the hallpass account, the state directory and a secret of its own;
 #   - started as the unit starts it (check-config first, then serve as user hallpass with
 #     only CAP_NET_BIND_SERVICE), in a network namespace of its own so that it listens on
@@ -15,19 +15,23 @@
 # What it cannot do here: run the unit under systemd (no systemd as PID 1 on this machine);
 # tests/integration/systemd_unit.sh checks the unit with systemd-analyze instead.
 #
-#   tests/package/debian_package.sh build-deb/hallpass_0.1.0_amd64.deb
+#   tests/package/debian_package.sh build-deb/hallpass_0.1.0_amd64.deb [ROOT.tar]
+# ROOT.tar: a minbase root from tests/deploy/debian_root.sh to install into (`make test`
+# makes it while the package builds); without it, mmdebstrap makes one here.
 # Needs root (mmdebstrap, chroot, ip netns) and Debian's packages over apt.
 set -euo pipefail
 
 deb="$(realpath "$1")"
+source="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+root_tar="${2:+$(realpath "$2")}"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 [[ -f "$deb" ]] || fail "no package at $1 (make deb)"
 if [[ "$(id -u)" -ne 0 ]]; then
   sudo -n true 2>/dev/null || fail "needs root (mmdebstrap, chroot, ip netns), or sudo without a password"
-  exec sudo -n "$0" "$deb"
+  exec sudo -n "$0" "$deb" ${root_tar:+"$root_tar"}
 fi
-for tool in mmdebstrap dpkg-deb ip setpriv unshare curl; do
+for tool in dpkg-deb ip setpriv unshare curl; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"
 done
 
@@ -85,20 +89,21 @@ done
 log "package contents, conffile, Depends and scripts ok"
 
 # --- 2. a Debian 12 root with the package installed by apt ----------------------------
-sources=()
-[[ -s /etc/apt/sources.list ]] && sources+=(/etc/apt/sources.list)
-for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
-  [[ -s "$f" ]] && sources+=("$f")
-done
-((${#sources[@]})) || fail "this machine's apt has no sources to build a root from"
-log "mmdebstrap: a bookworm root from ${sources[*]}, then apt-get install ./$(basename "$deb")"
-if ! mmdebstrap --variant=apt --include=ca-certificates --skip=cleanup/apt/lists \
-    --customize-hook="copy-in $deb /tmp" \
-    --customize-hook="chroot \"\$1\" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/$(basename "$deb")" \
-    bookworm "$root" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1; then
-  tail -n 40 "$work/mmdebstrap.log" >&2
-  fail "mmdebstrap could not build the root or install the package"
+if [[ -z "$root_tar" ]]; then
+  log "a bookworm minbase root (tests/deploy/debian_root.sh)"
+  "$source/tests/deploy/debian_root.sh" "$work/root.tar" >"$work/debian_root.log" 2>&1 ||
+    { tail -n 30 "$work/debian_root.log" >&2; fail "tests/deploy/debian_root.sh"; }
+  root_tar="$work/root.tar"
 fi
+log "the bookworm root from $(basename "$root_tar"), then apt-get install ./$(basename "$deb")"
+mkdir -p "$root"
+tar -xpf "$root_tar" -C "$root"
+cp "$deb" "$root/tmp/"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+unshare --mount --propagation private -- bash -c \
+  'mount -t proc proc "$0/proc" && mount --bind /dev "$0/dev" && exec chroot "$0" "$@"' "$root" \
+  env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" \
+  >"$work/install.log" 2>&1 || { tail -n 40 "$work/install.log" >&2; fail "apt-get could not install the package"; }
 log "installed: $(chroot "$root" dpkg-query -W -f '${Package} ${Version} ${Status}' hallpass)"
 
 # --- 3. what the postinst made ---------------------------------------------------------
@@ -177,7 +182,7 @@ grep -q "hallpass stopped" "$work/hallpass.log" || fail "no 'hallpass stopped' o
 log "SIGHUP reloads, SIGTERM stops cleanly"
 
 # --- 5. reinstall keeps the secret; purge removes what the package made ----------------
-cp "$deb" "$root/tmp/"
+cp -f "$deb" "$root/tmp/"
 in_root dpkg -i "/tmp/$(basename "$deb")" >"$work/reinstall.log" 2>&1 || { cat "$work/reinstall.log" >&2; fail "reinstall"; }
 [[ "$(grep -v '^#' "$root/etc/hallpass/secrets")" == "$secret" ]] || fail "a reinstall changed the secret"
 in_root dpkg --purge hallpass >"$work/purge.log" 2>&1 || { cat "$work/purge.log" >&2; fail "purge"; }
