@@ -122,22 +122,37 @@ void print_object(const boost::json::object& o, int indent = 0) {
 }
 
 // After POST /drain: a drained hallpass exits by itself, so the drain is over once its admin
-// listener stops answering. For a Kubernetes preStop hook, which must not return before the
-// lesson has ended (the kubelet sends SIGTERM when it does).
+// listener refuses connections (twice running, a second apart). Anything else — a slow
+// answer, a reset, an error status — is retried: returning early would let the kubelet's
+// SIGTERM end the lessons a preStop hook is there to wait for.
 int wait_for_exit(const Endpoint& e, const std::string& token, unsigned timeout_seconds) {
     const auto start = std::chrono::steady_clock::now();
-    long last = -1;
+    long last = -2;
+    int refused = 0;
+    std::string last_problem;
     while (true) {
         try {
             const Answer a = call(e, http::verb::get, "/info", token);
+            refused = 0;
+            if (a.status == 401 || a.status == 403) {
+                std::cerr << "hallpass ctl: " << a.status << " from /info: the token was refused\n";
+                return 1;
+            }
             const auto body = boost::json::parse(a.body);
-            const auto* count = body.as_object().if_contains("allocations");
+            const auto* count = body.is_object() ? body.as_object().if_contains("allocations") : nullptr;
             const long now = count && count->is_number() ? static_cast<long>(count->to_number<double>()) : -1;
-            if (now != last) std::cout << "draining: " << now << " allocation(s) left" << std::endl;
+            if (now != last && now >= 0) std::cout << "draining: " << now << " allocation(s) left" << std::endl;
             last = now;
-        } catch (const boost::system::system_error&) {
-            std::cout << "drained: hallpass has stopped" << std::endl;
-            return 0;
+        } catch (const boost::system::system_error& error) {
+            if (error.code() == asio::error::connection_refused) {
+                if (++refused >= 2) {
+                    std::cout << "drained: hallpass has stopped" << std::endl;
+                    return 0;
+                }
+            } else if (error.code().message() != last_problem) {
+                last_problem = error.code().message();
+                std::cerr << "hallpass ctl: " << last_problem << "; still waiting\n";
+            }
         }
         const auto waited = std::chrono::steady_clock::now() - start;
         if (timeout_seconds != 0 && waited >= std::chrono::seconds(timeout_seconds)) {

@@ -21,9 +21,14 @@ FileWatch::FileWatch(boost::asio::io_context& control, std::chrono::milliseconds
                      std::function<void()> on_change)
     : control_(control), settle_(settle), on_change_(std::move(on_change)), settle_timer_(control) {}
 
-FileWatch::~FileWatch() { stop(); }
+FileWatch::~FileWatch() { close(); }
 
 void FileWatch::stop() {
+    stopped_ = true;
+    close();
+}
+
+void FileWatch::close() {
     settle_timer_.cancel();
     if (inotify_) {
         boost::system::error_code ignored;
@@ -34,7 +39,9 @@ void FileWatch::stop() {
 }
 
 void FileWatch::watch(const std::vector<std::string>& files) {
-    stop();
+    if (stopped_ || (inotify_ && files == files_)) return;
+    close();
+    files_ = files;
     if (files.empty()) return;
     const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) {
@@ -100,16 +107,13 @@ void FileWatch::on_events(std::size_t bytes) {
     if (!relevant) return;
     settle_timer_.expires_after(settle_);
     settle_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec) on_change_();
+        if (!ec && !stopped_) on_change_();
     });
 }
 
-std::vector<std::string> watched_files(const std::string& config_file, const std::string& secrets_file,
-                                       const std::string& certificate, const std::string& private_key) {
-    std::vector<std::string> files{config_file};
-    for (const auto* f : {&secrets_file, &certificate, &private_key})
-        if (!f->empty()) files.push_back(*f);
-    return files;
+std::vector<std::string> watched_files(std::vector<std::string> names) {
+    std::erase(names, std::string());
+    return names;
 }
 
 }  // namespace hallpass::relay

@@ -32,12 +32,16 @@ public:
     FileWatch(const FileWatch&) = delete;
     FileWatch& operator=(const FileWatch&) = delete;
 
-    // Watches these files from now on, replacing the last set; empty: none. A directory that
-    // cannot be watched is logged and skipped, never fatal.
+    // Watches these files from now on, replacing the last set; empty: none. The same set as
+    // before keeps its watches (and the events already queued). A directory that cannot be
+    // watched is logged and skipped, never fatal.
     void watch(const std::vector<std::string>& files);
+    // For good: at shutdown, so that nothing keeps the control thread's loop running and no
+    // change that settles afterwards starts a reload.
     void stop();
 
 private:
+    void close();
     void read();
     void on_events(std::size_t bytes);
     bool concerns_us(int wd, std::string_view name) const;
@@ -48,12 +52,13 @@ private:
     std::optional<boost::asio::posix::stream_descriptor> inotify_;
     boost::asio::steady_timer settle_timer_;
     std::map<int, std::set<std::string>> names_;  // watch descriptor -> the file names in that directory
+    std::vector<std::string> files_;              // what watch() was last given
+    bool stopped_ = false;
     alignas(inotify_event) std::array<char, 8192> buffer_{};
 };
 
-// The files a config names that a change on disk should reload: the config file, the secrets
-// file, the certificate and key (unless they are made at start).
-std::vector<std::string> watched_files(const std::string& config_file, const std::string& secrets_file,
-                                       const std::string& certificate, const std::string& private_key);
+// The files a config names that a change on disk should reload: the config file, the
+// secrets file, the admin token file, the certificate and key; empty names are left out.
+std::vector<std::string> watched_files(std::vector<std::string> names);
 
 }  // namespace hallpass::relay

@@ -211,8 +211,8 @@ int serve(const config::Config& config, ConfigSource source) {
     const auto files_of = [&config_path](const config::Config& c) {
         if (!c.watch_files) return std::vector<std::string>{};
         const bool tls = !c.listen.tls.empty();
-        return watched_files(config_path, c.auth.secrets_file, tls ? c.tls.certificate : "",
-                             tls ? c.tls.private_key : "");
+        return watched_files({config_path, c.auth.secrets_file, c.admin.token_file, tls ? c.tls.certificate : "",
+                              tls ? c.tls.private_key : ""});
     };
     file_watch.watch(files_of(config));
     reloader.add_step([&file_watch, files_of](const config::Config&, const config::Config& next) {
