@@ -174,6 +174,12 @@ struct AdminConfig {
     // The bearer token every request must carry; required (16 characters or more) when
     // `listen` is not a loopback address. Empty: none asked for.
     std::string token;
+    // Where `token` was read from (its first line), so that it can live in a file only
+    // hallpass reads (a Kubernetes Secret); empty when given inline.
+    std::string token_file;
+    // GET /metrics, /healthz and /readyz without the token, for Prometheus and a kubelet that
+    // cannot carry one; every other route still needs it.
+    bool open_metrics = false;
 
     friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };

@@ -412,8 +412,8 @@ AlternatesConfig read_alternates(const Field& f) {
             read_alternate_list(s["tls"], true)};
 }
 
-AdminConfig read_admin(const Field& f) {
-    const Section s(f, {"listen", "token"});
+AdminConfig read_admin(const Field& f, const PathBase& paths) {
+    const Section s(f, {"listen", "token", "token_file", "open_metrics"});
     AdminConfig a;
     if (const auto text = read_string(s["listen"])) {
         if (*text == "off") {
@@ -424,6 +424,14 @@ AdminConfig read_admin(const Field& f) {
         }
     }
     a.token = read_string(s["token"]).value_or("");
+    if (s["token_file"].present()) {
+        if (!a.token.empty()) s["token_file"].fail("give admin.token or admin.token_file, not both");
+        a.token_file = read_path(s["token_file"], paths);
+        auto file = read_secrets_file(a.token_file);
+        if (!file.error.empty()) s["token_file"].fail(file.error);
+        a.token = file.secrets.front();
+    }
+    a.open_metrics = read_bool(s["open_metrics"], false);
     if (!a.token.empty() && a.token.size() < 16)
         s["token"].fail("must be at least 16 characters: it is all that guards the admin API");
     if (a.listen && !is_loopback(a.listen->ip) && a.token.empty())
@@ -524,7 +532,7 @@ Config read_config(const Field& root, const PathBase& paths) {
     c.workers = read_uint(s["workers"], 0, 256, c.workers);  // 0 = one per core
     c.io_engine = read_io_engine(s["io_engine"]);
     c.log = read_log(s["log"]);
-    c.admin = read_admin(s["admin"]);
+    c.admin = read_admin(s["admin"], paths);
     c.alternates = read_alternates(s["alternates"]);
     c.check = read_check(s["check"]);
     c.drain_timeout = read_uint(s["drain_timeout"], 1, 604800, c.drain_timeout);

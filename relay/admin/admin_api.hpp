@@ -36,6 +36,8 @@ public:
     virtual bool ready() = 0;
     // The bearer token requests must carry; empty when none is required.
     virtual std::string token() = 0;
+    // Whether /metrics, /healthz and /readyz are answered without the token (admin.open_metrics).
+    virtual bool open_metrics() { return false; }
 };
 
 HttpResponse handle_admin_request(const HttpRequest& request, AdminBackend& backend);

@@ -123,5 +123,6 @@ std::size_t ServerAdmin::disconnect_user(const std::string& user) {
 }
 
 std::string ServerAdmin::token() { return shared_.snapshot()->config().admin.token; }
+bool ServerAdmin::open_metrics() { return shared_.snapshot()->config().admin.open_metrics; }
 
 }  // namespace hallpass::relay

@@ -29,6 +29,7 @@ public:
     std::size_t disconnect_user(const std::string& user) override;
     bool ready() override;
     std::string token() override;
+    bool open_metrics() override;
 
 private:
     SharedState& shared_;

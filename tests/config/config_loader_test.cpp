@@ -985,6 +985,24 @@ TEST(ConfigCheck, RefusesBadValuesWithTheKey) {
               "check.credentials_per_minute_total (10)");
 }
 
+TEST_F(SecretsFile, TheAdminTokenMayComeFromAFile) {
+    const auto token = write("admin-token", "# for ctl and the preStop hook\n0123456789abcdef0123\n");
+    const Config c = parse_config(
+        Doc().extra("admin: {listen: \"0.0.0.0:9641\", token_file: " + token + ", open_metrics: true}").text(), "t.yaml");
+    EXPECT_EQ(c.admin.token, "0123456789abcdef0123");
+    EXPECT_EQ(c.admin.token_file, token);
+    EXPECT_TRUE(c.admin.open_metrics);
+    EXPECT_FALSE(parse_config(Doc().text(), "t.yaml").admin.open_metrics);
+    // Too short, missing, or given twice: refused with the key.
+    const auto short_token = write("short", "tooshort\n");
+    EXPECT_THROW(parse_config(Doc().extra("admin: {token_file: " + short_token + "}").text(), "t.yaml"), ConfigError);
+    EXPECT_THROW(parse_config(Doc().extra("admin: {token_file: /nonexistent/hallpass-token}").text(), "t.yaml"),
+                 ConfigError);
+    EXPECT_THROW(parse_config(Doc().extra("admin: {token: \"0123456789abcdef0123\", token_file: " + token + "}").text(),
+                              "t.yaml"),
+                 ConfigError);
+}
+
 // The Debian package's /etc/hallpass/hallpass.yaml: loopback only until edited, its secret in
 // the file the postinst makes (never in this world-readable file), state under /var/lib.
 TEST_F(SecretsFile, ThePackagedConfigStartsOnLoopbackWithTheInstallsSecret) {

@@ -33,8 +33,10 @@ struct FakeBackend : AdminBackend {
     }
     bool ready() override { return !draining; }
     std::string token() override { return required_token; }
+    bool open_metrics() override { return metrics_open; }
 
     int reloads = 0;
+    bool metrics_open = false;
     ReloadReport next_reload;
     bool draining = false;
     std::string required_token;
@@ -129,6 +131,23 @@ TEST(AdminApi, WithATokenEveryRequestMustCarryIt) {
     EXPECT_EQ(handle_admin_request(basic, b).result(), http::status::unauthorized);
     EXPECT_EQ(handle_admin_request(request(http::verb::get, "/metrics", "0123456789abcdef-token"), b).result(),
               http::status::ok);
+}
+
+// admin.open_metrics: what Prometheus and a kubelet read needs no token; nothing else opens,
+// not a POST to those paths, nor a path that only starts like them.
+TEST(AdminApi, OpenMetricsLeavesEveryOtherRouteBehindTheToken) {
+    FakeBackend b;
+    b.required_token = "0123456789abcdef-token";
+    b.metrics_open = true;
+    for (const char* path : {"/metrics", "/healthz", "/readyz", "/metrics?x=1"})
+        EXPECT_EQ(handle_admin_request(request(http::verb::get, path), b).result(), http::status::ok) << path;
+    EXPECT_EQ(handle_admin_request(request(http::verb::head, "/readyz"), b).result(), http::status::ok);
+    for (const char* path : {"/info", "/sessions", "/metricsx", "/healthz/../info"})
+        EXPECT_EQ(handle_admin_request(request(http::verb::get, path), b).result(), http::status::unauthorized) << path;
+    EXPECT_EQ(handle_admin_request(request(http::verb::post, "/drain"), b).result(), http::status::unauthorized);
+    EXPECT_EQ(handle_admin_request(request(http::verb::post, "/metrics"), b).result(), http::status::unauthorized);
+    EXPECT_EQ(handle_admin_request(request(http::verb::delete_, "/sessions/0-1-1"), b).result(), http::status::unauthorized);
+    EXPECT_FALSE(b.draining);
 }
 
 }  // namespace
