@@ -41,6 +41,7 @@ run: build
 # into that root and started there, and the container image built on it and run.
 test:
 	$(MAKE) test-main test-sanitize
+	mkdir -p $(DEB_DIR)
 	$(MAKE) -j3 --output-sync=target test-fuzz deb debian-root
 	$(PACKAGE_TEST)
 	$(CONTAINER_TEST)
@@ -76,6 +77,7 @@ CONTAINER_TEST = tests/deploy/container.sh $(DEB_FILE) $(DEBIAN_ROOT)
 
 # A Debian 12 minbase root (mmdebstrap) for the package and container tests.
 debian-root: deps
+	mkdir -p $(DEB_DIR)
 	tests/deploy/debian_root.sh $(DEBIAN_ROOT)
 
 test-package: deb debian-root

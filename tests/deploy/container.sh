@@ -3,7 +3,9 @@
 #   - the base: no registry is reachable here, so a Debian 12 minbase root made by mmdebstrap
 #     from Debian's packages is imported (`podman import`) and given to the build as BASE;
 #   - the image: hallpass as its entry point, the account hallpass (998:998), the capability
-#     to bind port 443 on the binary, no secret baked in;
+#     to bind port 443 on the binary (read with getcap: podman also hands --cap-add to a
+#     non-root user as an ambient capability, so the run below would bind 443 without it,
+#     as Kubernetes would not), no secret baked in;
 #   - run as users run it (--cap-drop ALL --cap-add NET_BIND_SERVICE, the config directory
 #     mounted read-only) in a network namespace this test makes: hallpass is PID 1 as user
 #     hallpass, binds TLS on 443, says which I/O engine it took and why, passes
@@ -24,6 +26,7 @@ source="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 [[ -f "$deb" ]] || fail "no package at $1 (make deb)"
+[[ -z "$root_tar" || -f "$root_tar" ]] || fail "no root file system at $2 (make debian-root)"
 if [[ "$(id -u)" -ne 0 ]]; then
   sudo -n true 2>/dev/null || fail "needs root (podman, mmdebstrap, ip netns), or sudo without a password"
   exec sudo -n "$0" "$deb" ${root_tar:+"$root_tar"}
@@ -42,6 +45,7 @@ limits=(--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
 cleanup() {
   local rc=$?
   "${podman[@]}" rm -f -t 0 "$tag" >/dev/null 2>&1 || true
+  podman image unmount "$image" >/dev/null 2>&1 || true
   podman image rm -f "$image" "$base" >/dev/null 2>&1 || true
   ip netns del "$netns" 2>/dev/null || true
   rm -rf "$work"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # deploy/kubernetes/base: `kubectl kustomize` renders it, every object validates against the
-# Kubernetes schemas and the DaemonSet fits hallpass (kubernetes_manifests.mjs); then the
+# Kubernetes schemas and the Deployment fits hallpass (kubernetes_manifests.mjs); then the
 # ConfigMap's own hallpass.yaml, moved onto loopback ports, passes check-config and starts
-# the binary under test, whose admin listener must answer the DaemonSet's probe paths, and
-# the DaemonSet's preStop command must drain it and return once it has exited.
+# the binary under test, whose admin listener must answer the probe paths without the
+# admin token (and anything else only with it), and the preStop command must drain it and
+# return once it has exited.
 # No cluster runs here: the kubelet's part (calling the probes, running the hook) is played
 # by this script with the same paths and command.
 #
@@ -38,11 +39,13 @@ turn_udp="$(udp_port)" turn_tcp="$(port)" turns="$(port)" admin="$(port)"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=turn.example.org \
   -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
 head -c 32 /dev/urandom | base64 >"$work/secrets"
+head -c 24 /dev/urandom | base64 >"$work/admin-token"
 # The ConfigMap's file with only what ties it to a node moved: addresses, paths, the range.
 sed -e "/^  udp:/s#0.0.0.0:3478#127.0.0.1:$turn_udp#" \
     -e "/^  tcp:/s#0.0.0.0:3478#127.0.0.1:$turn_tcp#" \
     -e "s#\"0.0.0.0:443\"#\"127.0.0.1:$turns\"#" \
-    -e "s#\"127.0.0.1:9641\"#\"127.0.0.1:$admin\"#" \
+    -e "s#\"0.0.0.0:9641\"#\"127.0.0.1:$admin\"#" \
+    -e "s#/etc/hallpass-secrets/admin-token#$work/admin-token#" \
     -e "s#/etc/hallpass-tls/#$work/#g" -e "s#/etc/hallpass-secrets/secrets#$work/secrets#" \
     -e "s#ranges: \[\"203.0.113.0/26\"\]#ranges: [\"127.0.0.1/32\"]#" \
     "$work/configmap.yaml" >"$work/hallpass.yaml"
@@ -62,13 +65,16 @@ for path in $(node -e 'console.log(JSON.parse(require("fs").readFileSync(process
   status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$admin$path")"
   [[ "$status" == 200 ]] || fail "GET $path on the admin listener: $status, not 200"
 done
-echo "ok: the probe paths and /metrics answer 200"
+status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$admin/info")"
+[[ "$status" == 401 ]] || fail "GET /info without the admin token: $status, not 401"
+echo "ok: the probe paths and /metrics answer 200 without the token, /info 401"
 
 # The preStop hook, as the kubelet runs it, with the test's admin port.
 mapfile -t hook < <(node -e 'for (const a of JSON.parse(require("fs").readFileSync(process.argv[1])).pre_stop) console.log(a)' "$work/facts.json")
 [[ "${hook[0]}" == hallpass ]] || fail "preStop runs ${hook[0]}, not hallpass"
 hook=("$hallpass" "${hook[@]:1}")
 hook=("${hook[@]/http:\/\/127.0.0.1:9641/http://127.0.0.1:$admin}")
+hook=("${hook[@]/\/etc\/hallpass-secrets\/admin-token/$work/admin-token}")
 timeout 30 "${hook[@]}" >"$work/prestop.log" 2>&1 || { cat "$work/prestop.log" >&2; fail "the preStop command failed"; }
 grep -q "drained: hallpass has stopped" "$work/prestop.log" || { cat "$work/prestop.log" >&2; fail "preStop returned before hallpass stopped"; }
 rc=0
