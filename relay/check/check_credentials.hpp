@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "relay/check/offered_transports.hpp"
 #include "relay/runtime_snapshot.hpp"
 
 namespace hallpass::relay {
@@ -28,16 +29,6 @@ struct CheckRequester {
 //    "relay": {"addresses": ["203.0.113.0/25", ...], "ports": {"min", "max"}}}
 // "address" is the listener's own when it has one, else the one the request reached.
 boost::json::object check_offer(const config::Config& config, const CheckRequester& requester);
-
-// One transport of an offer, as check_offer writes it and the report and the probe read it.
-struct OfferedTransport {
-    std::string name, protocol, address;
-    std::uint16_t port = 0;  // 0: missing or out of range
-};
-
-// The offer's transports, read as a hostile server or page might have written them: a
-// missing or mistyped field reads as empty, text is cut to 64 characters and made printable.
-std::vector<OfferedTransport> offered_transports(const boost::json::object& offer);
 
 // The offer and a set of probe credentials; requires the check to be on (a probe key in the snapshot's credentials).
 //   {"username", "credential", "ttl", "expires", ...the offer}

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "relay/check/check_credentials.hpp"
+#include "relay/check/offered_transports.hpp"
 #include "stun/transport_address.hpp"
 
 namespace hallpass::relay {

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "alloc/cidr_block.hpp"
-#include "relay/check/check_credentials.hpp"
+#include "relay/check/offered_transports.hpp"
 #include "relay/check/probe/probe_session.hpp"
 
 namespace hallpass::relay::probe {
