@@ -20,20 +20,9 @@
 # ROOT.tar: the base's root from tests/deploy/debian_root.sh; without it, made here.
 set -euo pipefail
 
-deb="$(realpath "$1")"
-root_tar="${2:+$(realpath "$2")}"
-source="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-[[ -f "$deb" ]] || fail "no package at $1 (make deb)"
-[[ -z "$root_tar" || -f "$root_tar" ]] || fail "no root file system at $2 (make debian-root)"
-if [[ "$(id -u)" -ne 0 ]]; then
-  sudo -n true 2>/dev/null || fail "needs root (podman, mmdebstrap, ip netns), or sudo without a password"
-  exec sudo -n "$0" "$deb" ${root_tar:+"$root_tar"}
-fi
-for tool in podman runc mmdebstrap ip getcap; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"
-done
+# shellcheck source=tests/deploy/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+deploy_test_start "$@" -- podman runc mmdebstrap ip getcap
 
 tag="hallpass-test-$$"
 base="localhost/hallpass-test-base:$$"
@@ -53,12 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ -z "$root_tar" ]]; then
-  log "a bookworm minbase root (tests/deploy/debian_root.sh)"
-  "$source/tests/deploy/debian_root.sh" "$work/base.tar" >"$work/debian_root.log" 2>&1 ||
-    { tail -n 30 "$work/debian_root.log" >&2; fail "tests/deploy/debian_root.sh"; }
-  root_tar="$work/base.tar"
-fi
+deploy_root_tar "$work"
 podman import "$root_tar" "$base" >/dev/null
 log "base image $base from $(basename "$root_tar")"
 

@@ -21,20 +21,9 @@
 # Needs root (mmdebstrap, chroot, ip netns) and Debian's packages over apt.
 set -euo pipefail
 
-deb="$(realpath "$1")"
-source="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-root_tar="${2:+$(realpath "$2")}"
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-[[ -f "$deb" ]] || fail "no package at $1 (make deb)"
-[[ -z "$root_tar" || -f "$root_tar" ]] || fail "no root file system at $2 (make debian-root)"
-if [[ "$(id -u)" -ne 0 ]]; then
-  sudo -n true 2>/dev/null || fail "needs root (mmdebstrap, chroot, ip netns), or sudo without a password"
-  exec sudo -n "$0" "$deb" ${root_tar:+"$root_tar"}
-fi
-for tool in dpkg-deb ip setpriv unshare curl; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"
-done
+# shellcheck source=tests/deploy/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+deploy_test_start "$@" -- dpkg-deb ip setpriv unshare curl
 
 work="$(mktemp -d /tmp/hallpass-package.XXXXXX)"
 root="$work/root"
@@ -93,12 +82,7 @@ done
 log "package contents, conffile, Depends and scripts ok"
 
 # --- 2. a Debian 12 root with the package installed by apt ----------------------------
-if [[ -z "$root_tar" ]]; then
-  log "a bookworm minbase root (tests/deploy/debian_root.sh)"
-  "$source/tests/deploy/debian_root.sh" "$work/root.tar" >"$work/debian_root.log" 2>&1 ||
-    { tail -n 30 "$work/debian_root.log" >&2; fail "tests/deploy/debian_root.sh"; }
-  root_tar="$work/root.tar"
-fi
+deploy_root_tar "$work"
 log "the bookworm root from $(basename "$root_tar"), then apt-get install ./$(basename "$deb")"
 mkdir -p "$root"
 tar -xpf "$root_tar" -C "$root"
