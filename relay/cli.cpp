@@ -32,7 +32,10 @@ const char* usage() {
            "                 [--io-engine auto|epoll|io_uring] [--set key=value]...\n"
            "  hallpass check-config FILE [--set key=value]...\n"
            "  hallpass credentials (--secret S | --secret-file F) [--user U] [--ttl SECONDS] [--url URL]...\n"
-           "  hallpass credentials --config FILE [--user U] [--ttl SECONDS]\n"
+           "                       [--format json|bbb]\n"
+           "  hallpass credentials --config FILE [--user U] [--ttl SECONDS] [--url URL]... [--format json|bbb]\n"
+           "      json: an RTCIceServer with a TURN REST username and password for a browser;\n"
+           "      bbb: BigBlueButton's turn-stun-servers.xml, with the secret (bbb-web makes the credentials)\n"
            "  hallpass ctl [--admin URL] [--token T] [--json] sessions|disconnect|reload|drain|info (ctl --help)\n"
            "  hallpass probe HOST [--proxy URL] [--json] ... (probe --help): what this network lets through\n"
            "The default config file is " HALLPASS_DEFAULT_CONFIG ".\n";
@@ -56,6 +59,12 @@ CommandLine parse_command_line(int argc, char** argv) {
         else if (flag == "--secret-file") cl.secret_file = value();
         else if (flag == "--user") cl.user = value();
         else if (flag == "--url") cl.urls.push_back(value());
+        else if (flag == "--format") {
+            const std::string v = value();
+            if (v == "json") cl.format = CommandLine::Format::json;
+            else if (v == "bbb") cl.format = CommandLine::Format::bbb;
+            else throw std::invalid_argument("--format: '" + v + "' is not json or bbb");
+        }
         else if (flag == "--ttl") {
             const std::string v = value();
             try {

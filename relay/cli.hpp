@@ -20,6 +20,8 @@ struct CommandLine {
     std::string user = "user";
     std::optional<std::int64_t> ttl;
     std::vector<std::string> urls;
+    enum class Format { json, bbb };  // an RTCIceServer, or BigBlueButton's turn-stun-servers.xml
+    Format format = Format::json;
 };
 
 // Throws std::invalid_argument with a message for the operator.

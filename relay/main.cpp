@@ -8,6 +8,8 @@
 
 #include "config/config_loader.hpp"
 #include "config/secrets_file.hpp"
+#include "relay/bbb_turn_servers.hpp"
+#include "relay/bound_udp_sockets.hpp"
 #include "relay/cli.hpp"
 #include "relay/ctl.hpp"
 #include "relay/check/probe/probe_command.hpp"
@@ -25,6 +27,20 @@ std::int64_t unix_now() {
                std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// A warning, not an error: the other program may be gone by the time hallpass starts, and
+// the operator may mean to share (an address whose ports are split between the two).
+void warn_of_relay_port_clashes(const config::Config& c) {
+    const auto clashes = alloc::relay_port_clashes(c.relay.ranges, {c.relay.ports.min, c.relay.ports.max},
+                                                   relay::bound_udp_sockets_of_other_programs());
+    for (const auto& k : clashes)
+        std::cerr << c.source << ": warning: relay.ranges: " << k.owner << " has " << k.sockets << " UDP socket(s) on "
+                  << k.ip.to_string() << " in relay.ports " << c.relay.ports.min << "-" << c.relay.ports.max
+                  << " (ports " << k.lowest_port << "-" << k.highest_port
+                  << "); hallpass would fail to bind relay ports it holds, and take ports it needs. Give hallpass "
+                     "relay addresses no other service binds (a media server such as BigBlueButton's uses UDP "
+                     "16384-32768 on its own addresses), or a port range apart from the other service's.\n";
+}
+
 int check_config(const relay::CommandLine& cl) {
     if (cl.config_path.empty()) throw std::invalid_argument("check-config needs a FILE");
     const auto c = config::load_config(cl.config_path, cl.overrides);
@@ -38,6 +54,7 @@ int check_config(const relay::CommandLine& cl) {
             throw config::ConfigError(c.source + ": " + e.what());
         }
     }
+    warn_of_relay_port_clashes(c);
     std::cout << c.source << ": ok (realm " << c.realm << "; listeners: " << c.listen.udp.size() << " udp, "
               << c.listen.tcp.size() << " tcp, " << c.listen.tls.size() << " tls; "
               << c.relay.ranges.size() << " relay range(s))\n";
@@ -67,7 +84,10 @@ int credentials(const relay::CommandLine& cl) {
     if (r.secret.empty())
         throw std::invalid_argument("credentials needs --secret-file F, --secret S or --config FILE with auth.secrets");
     if (r.urls.empty()) r.urls = {"turn:127.0.0.1:3478?transport=udp"};
-    std::cout << relay::ice_server_json(r);
+    if (cl.format == relay::CommandLine::Format::bbb)
+        std::cout << relay::bbb_turn_stun_servers_xml({r.urls, r.secret, r.ttl_seconds});
+    else
+        std::cout << relay::ice_server_json(r);
     return 0;
 }
 

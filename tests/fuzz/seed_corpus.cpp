@@ -77,6 +77,12 @@ int main(int argc, char** argv) {
     write(out / "proxy_protocol", "v2_tcp4", testing::load_sample("proxy/v2_tcp4.txt"));
     write(out / "proxy_protocol", "v2_local", testing::load_sample("proxy/v2_local.txt"));
 
+    write(out / "proc_net_udp", "udp4", of(std::string_view(
+        "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "  282: 0100007F:0D96 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 14930 2 0 0\n")));
+    write(out / "proc_net_udp", "udp6", of(std::string_view(
+        "  128: B80D0120000000000000000001000000:4E21 00000000000000000000000000000000:0000 07 00000000:00000000 "
+        "00:00000000 00000000     0        0 33333 2 0000000000000000 0\n")));
     write(out / "http_request", "healthz", of(std::string_view("GET /healthz HTTP/1.1\r\nHost: turn.example.org\r\n\r\n")));
     write(out / "http_request", "head", of(std::string_view("HEAD /?x=1 HTTP/1.0\r\n\r\n")));
     write(out / "http_request", "post", of(std::string_view("POST /api HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
