@@ -18,7 +18,7 @@ FUZZ_TEST_SECONDS ?= 10
 DEB_DIR      ?= build-deb
 DEB_BUILD_OPTIONS ?= nocheck
 
-.PHONY: all deps configure build run test test-main test-sanitize test-fuzz test-package test-container debian-root \
+.PHONY: all deps configure build run test test-main test-sanitize test-fuzz test-package test-container test-installs debian-root \
         sanitize-build fuzz-build fuzz deb clean
 
 all: build
@@ -35,16 +35,14 @@ build: configure
 run: build
 	exec $(BUILD_DIR)/relay/hallpass serve --config $(CONFIG)
 
-# Every test: the main build's whole suite, then the unit and integration suites under
-# the sanitizers; then each fuzz target briefly (one core) while the Debian package builds
-# and a Debian 12 root downloads (make -j3: CI's time limit); then the package installed
-# into that root and started there, and the container image built on it and run.
-test:
-	$(MAKE) test-main test-sanitize
-	mkdir -p $(DEB_DIR)
-	$(MAKE) -j3 --output-sync=target test-fuzz deb debian-root
-	$(PACKAGE_TEST)
-	$(CONTAINER_TEST)
+# Every test, scheduled by scripts/test-all.sh for CI's two cores: the main build, then
+# its suite while the sanitizer and fuzz builds, the Debian package and a Debian 12 root are
+# made beside it at low priority; the benchmarks' tests; the unit and integration suites
+# under the sanitizers; each fuzz target briefly; the package installed into that root and
+# started there, and the container image built on it and run.
+test: deps
+	MAKE="$(MAKE)" BUILD_DIR=$(BUILD_DIR) SANITIZE_DIR=$(SANITIZE_DIR) DEB_DIR=$(DEB_DIR) \
+	  TEST_JOBS=$(TEST_JOBS) scripts/test-all.sh
 
 test-main: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(TEST_JOBS)
@@ -79,6 +77,11 @@ CONTAINER_TEST = tests/deploy/container.sh $(DEB_FILE) $(DEBIAN_ROOT)
 debian-root: deps
 	mkdir -p $(DEB_DIR)
 	tests/deploy/debian_root.sh $(DEBIAN_ROOT)
+
+# The package and container tests on what `deb` and `debian-root` made, without remaking them.
+test-installs:
+	$(PACKAGE_TEST)
+	$(CONTAINER_TEST)
 
 test-package: deb debian-root
 	$(PACKAGE_TEST)

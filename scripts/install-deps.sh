@@ -13,7 +13,7 @@ packages=(
   clang libclang-rt-14-dev
   coturn chromium firefox-esr iproute2 openssl jq util-linux
   prometheus libsystemd-dev systemd libcli11-dev
-  nftables squid
+  nftables squid haproxy janus
   debhelper help2man lintian mmdebstrap dpkg-dev curl podman runc
 )
 # kubectl (for `kubectl kustomize` in tests/deploy) may come with a cloud SDK; Debian's
@@ -51,24 +51,15 @@ if ((${#missing[@]} > 0)); then
   as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends "${missing[@]}"
 
-  # Debian's coturn package may start a turnserver on 3478; the tests run their own.
-  if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null 2>&1 \
-      && systemctl is-active --quiet coturn 2>/dev/null; then
-    echo "install-deps: stopping and disabling the coturn service"
-    as_root systemctl disable --now coturn
-  fi
-  # Likewise Debian's prometheus service: the metrics test runs its own on a free port.
-  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 \
-      && systemctl is-active --quiet prometheus 2>/dev/null; then
-    echo "install-deps: stopping and disabling the prometheus service"
-    as_root systemctl disable --now prometheus
-  fi
-  # And Debian's squid: the check tests run their own, inside a network namespace.
-  if [[ " ${missing[*]} " == *" squid "* ]] && command -v systemctl >/dev/null 2>&1 \
-      && systemctl is-active --quiet squid 2>/dev/null; then
-    echo "install-deps: stopping and disabling the squid service"
-    as_root systemctl disable --now squid
-  fi
+  # Debian's coturn, prometheus, squid, haproxy and janus packages start their services;
+  # the tests run their own, on ports and in network namespaces they pick.
+  for service in coturn prometheus squid haproxy janus; do
+    if [[ " ${missing[*]} " == *" $service "* ]] && command -v systemctl >/dev/null 2>&1 \
+        && systemctl is-active --quiet "$service" 2>/dev/null; then
+      echo "install-deps: stopping and disabling the $service service"
+      as_root systemctl disable --now "$service"
+    fi
+  done
 fi
 
 # npm packages for the browser interop test, pinned by tests/interop/package-lock.json.
