@@ -238,8 +238,12 @@ Result<json::object> check_report(const json::object& offer, const json::value& 
                                      {"ports", r.ports},
                                      {"purpose", r.purpose},
                                      {"status", r.status}});
+        // No ports: `hallpass probe` with its own credentials, where the server offered none
+        // of its settings, knows the relay addresses it was given but not their port range.
         const std::string line = r.protocol + " to " + r.destination +
-                                 (r.ports.find('-') == std::string::npos ? " port " : " ports ") + r.ports;
+                                 (r.ports.empty()                           ? " (the relay port range: ask the server's operator)"
+                                  : r.ports.find('-') == std::string::npos ? " port " + r.ports
+                                                                            : " ports " + r.ports);
         if (r.status == "blocked") blocked.emplace_back(line);
         text += std::to_string(++n) + ". " + line + " - " + r.purpose + " - " +
                 (r.status == "blocked" ? "BLOCKED on this network" : r.status == "open" ? "open" : "not tested") + "\n";

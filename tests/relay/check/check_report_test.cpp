@@ -146,5 +146,18 @@ TEST(CheckReport, RefusesMeasurementsItCannotTrust) {
     EXPECT_EQ(std::string(r.at("it").at("text").as_string()).substr(0, 25), "Connection check for x?y\n");
 }
 
+// `hallpass probe --secret` against a server whose check is off: the relay addresses are
+// the ones the allocations got, and their port range is unknown; the report says whom to ask.
+TEST(CheckReport, RelayAddressesWithoutAPortRangeSayWhomToAsk) {
+    json::object bare = offer;
+    bare["relay"] = json::object{{"addresses", json::array{"203.0.113.9/32"}}};
+    const auto r = check_report(bare, json::parse(R"({"host": "turn.example.org",
+      "transports": [{"name": "UDP 3478", "ok": true, "ms": 80}], "media": [], "direct_udp": {"tried": false}})"));
+    ASSERT_TRUE(r.ok());
+    const std::string text(r->at("it").at("text").as_string());
+    EXPECT_NE(text.find("2. UDP to 203.0.113.9/32 (the relay port range: ask the server's operator) - media straight"),
+              std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace hallpass::relay
