@@ -1,7 +1,8 @@
 // Another service's UDP sockets inside the relay ranges and port range. A media server
 // (BigBlueButton's FreeSWITCH and mediasoup take UDP 16384–32768 on their addresses) and
-// hallpass drawing relay ports from the same address and ports fail each other's binds at
-// random: hallpass answers those students 508, the media server loses a call leg.
+// hallpass drawing ports from the same address and range get in each other's way: hallpass
+// steps over a port the media server holds (alloc/relay_address_opening), but the media
+// server's binds fail on the ports hallpass holds, and its calls lose media at random.
 // check-config lists the clashes; this decides what is one.
 #pragma once
 

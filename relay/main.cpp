@@ -36,8 +36,8 @@ void warn_of_relay_port_clashes(const config::Config& c) {
         std::cerr << c.source << ": warning: relay.ranges: " << k.owner << " has " << k.sockets << " UDP socket(s) on "
                   << k.ip.to_string() << " in relay.ports " << c.relay.ports.min << "-" << c.relay.ports.max
                   << " (ports " << k.lowest_port << "-" << k.highest_port
-                  << "); hallpass would fail to bind relay ports it holds, and take ports it needs. Give hallpass "
-                     "relay addresses no other service binds (a media server such as BigBlueButton's uses UDP "
+                  << "); the two would take ports the other needs (its binds fail on ports hallpass holds). "
+                     "Give hallpass relay addresses no other service binds (a media server such as BigBlueButton's uses UDP "
                      "16384-32768 on its own addresses), or a port range apart from the other service's.\n";
 }
 
