@@ -18,6 +18,8 @@
 #                     the way bbb-web makes them:
 #                       only_443  only TCP 443 leaves the school: turns: through HAProxy
 #                       udp_3478  UDP 3478 leaves too: the file's turn: over UDP
+#                       own_443   only TCP 443 leaves, and TURN is hallpass itself on 443
+#                                 of a host of its own (turn.test: bbb-install -c's route)
 #                     Each must select a hallpass relay candidate (over TLS, over UDP), and
 #                     the inbound-rtp packet counts must grow.
 # While the call is up, check-config must stay quiet about hallpass's relay addresses and
@@ -34,7 +36,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HALLPASS="${1:-${HALLPASS:-}}"
 shift || true
 SCENARIOS=("$@")
-((${#SCENARIOS[@]} > 0)) || SCENARIOS=(only_443 udp_3478)
+((${#SCENARIOS[@]} > 0)) || SCENARIOS=(only_443 udp_3478 own_443)
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 [[ -x "$HALLPASS" ]] || fail "usage: $0 PATH/TO/hallpass [SCENARIO...]"
@@ -47,27 +49,9 @@ done
 
 tag="$$"
 SRV="hpbb-srv-$tag" SCH="hpbb-sch-$tag"
-NAMESPACES=()
-NETNS_ETC=()
-netns_cleanup() {
-  local rc=$? ns dir pid
-  for pid in "${HP_PIDS[@]}"; do stop_pid "$pid"; done
-  HP_PIDS=()
-  for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  for dir in "${NETNS_ETC[@]}"; do rm -rf "$dir"; done
-  (exit "$rc")
-  hp_cleanup
-}
-trap netns_cleanup EXIT
-
-make_ns() {
-  ip netns add "$1"
-  NAMESPACES+=("$1")
-  ip -n "$1" link set lo up
-  mkdir -p "/etc/netns/$1"
-  NETNS_ETC+=("/etc/netns/$1")
-  printf '127.0.0.1 localhost\n10.78.0.1 bbb.test\n' >"/etc/netns/$1/hosts"
-}
+# shellcheck source=tests/interop/netns.sh
+NETNS_HOSTS=$'10.78.0.1 bbb.test\n10.78.0.4 turn.test'
+source "$INTEROP_DIR/netns.sh"
 
 log "namespaces: $SRV (HAProxy, hallpass, Janus), $SCH (school)"
 make_ns "$SRV"; make_ns "$SCH"
@@ -79,15 +63,15 @@ ip -n "$SRV" link set "${veth}s" up; ip -n "$SCH" link set "${veth}c" up
 # The server's three addresses on an interface of their own (Janus gathers no candidates
 # on loopback; a veth pair with both ends here, as the dummy module may be missing):
 # 10.78.0.1 the public name (HAProxy 443, hallpass UDP 3478), 10.78.0.2 hallpass's relay
-# address, 10.78.0.3 the media server's.
+# address, 10.78.0.3 the media server's, 10.78.0.4 hallpass's own TLS on 443 (turn.test).
 ip -n "$SRV" link add hpbbhost type veth peer name hpbbhost2
-for a in 10.78.0.1 10.78.0.2 10.78.0.3; do ip -n "$SRV" addr add "$a/32" dev hpbbhost; done
+for a in 10.78.0.1 10.78.0.2 10.78.0.3 10.78.0.4; do ip -n "$SRV" addr add "$a/32" dev hpbbhost; done
 ip -n "$SRV" link set hpbbhost up; ip -n "$SRV" link set hpbbhost2 up
 ip -n "$SCH" route add 10.78.0.0/24 via 10.78.1.1
 
-# A test CA and a certificate for bbb.test, HAProxy's bundle as bbb-install makes it.
+# A certificate for bbb.test (HAProxy's bundle, as bbb-install makes it) and turn.test.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bbb.test" \
-  -addext "subjectAltName=DNS:bbb.test" -keyout "$HP_TMP/key.pem" -out "$HP_TMP/cert.pem" 2>/dev/null
+  -addext "subjectAltName=DNS:bbb.test,DNS:turn.test" -keyout "$HP_TMP/key.pem" -out "$HP_TMP/cert.pem" 2>/dev/null
 cat "$HP_TMP/cert.pem" "$HP_TMP/key.pem" >"$HP_TMP/certbundle.pem"
 spki="$(openssl x509 -in "$HP_TMP/cert.pem" -pubkey -noout | openssl pkey -pubin -outform der |
   openssl dgst -sha256 -binary | base64)"
@@ -102,6 +86,8 @@ admin: {listen: "127.0.0.1:0"}
 listen:
   udp: ["10.78.0.1:3478"]
   tcp: [{address: "127.0.0.1:3479", proxy_protocol: true, trusted: ["127.0.0.1/32"]}]
+  tls: ["10.78.0.4:443"]
+tls: {certificate: "$HP_TMP/cert.pem", private_key: "$HP_TMP/key.pem"}
 relay:
   ranges: ["10.78.0.2/32"]
   ports: {min: 16384, max: 32767}
@@ -205,12 +191,16 @@ done
 # which has no server in this namespace (the hosts file serves the page and turns: only).
 "$HALLPASS" credentials --config "$HP_TMP/hallpass.yaml" --format bbb \
   --url "turns:bbb.test:443?transport=tcp" --url "turn:10.78.0.1:3478?transport=udp" >"$HP_TMP/turn-stun-servers.xml"
+# And for hallpass on a host of its own, as bbb-install -c writes it (TLS on 443 itself).
+"$HALLPASS" credentials --config "$HP_TMP/hallpass.yaml" --format bbb \
+  --url "turns:turn.test:443?transport=tcp" >"$HP_TMP/turn-stun-servers-own.xml"
 
 firewall() {
   local rules
   case "$1" in
-    only_443) rules="tcp dport 443 accept" ;;
-    udp_3478) rules="tcp dport 443 accept; udp dport 3478 accept" ;;
+    only_443) rules="ip daddr 10.78.0.1 tcp dport 443 accept" ;;
+    udp_3478) rules="ip daddr 10.78.0.1 tcp dport 443 accept; ip daddr 10.78.0.1 udp dport 3478 accept" ;;
+    own_443) rules="ip daddr { 10.78.0.1, 10.78.0.4 } tcp dport 443 accept" ;;
   esac
   ip netns exec "$SCH" nft flush ruleset
   ip netns exec "$SCH" nft -f - <<NFT
@@ -219,7 +209,7 @@ table inet school {
     type filter hook output priority 0; policy drop;
     oifname lo accept
     ct state established,related accept
-    ip daddr 10.78.0.1 $rules
+    $rules
   }
 }
 NFT
@@ -245,8 +235,8 @@ for s in "${SCENARIOS[@]}"; do
   firewall "$s"
   rm -f "$HP_TMP/call-up" "$HP_TMP/call-checked"
   HOME="$HP_TMP/home-$s" ip netns exec "$SCH" timeout 120 node "$INTEROP_DIR/bbb_echo.mjs" \
-    --executable "$CHROMIUM" --page https://bbb.test/ --ca-spki "$spki" --turn-xml "$HP_TMP/turn-stun-servers.xml" \
-    --transport "$([[ $s == only_443 ]] && echo tls || echo udp)" --relay 10.78.0.2 \
+    --executable "$CHROMIUM" --page https://bbb.test/ --ca-spki "$spki" --turn-xml "$HP_TMP/turn-stun-servers$([[ $s == own_443 ]] && echo -own).xml" \
+    --transport "$([[ $s == udp_3478 ]] && echo udp || echo tls)" --relay 10.78.0.2 \
     --call-up "$HP_TMP/call-up" --call-checked "$HP_TMP/call-checked" >"$HP_TMP/$s.json" 2>"$HP_TMP/$s.err" &
   browser=$!
   for ((i = 0; i < 1200; i++)); do
@@ -265,6 +255,14 @@ for s in "${SCENARIOS[@]}"; do
   log "$s: $(cat "$HP_TMP/$s.json")"
 done
 
-# HAProxy passed the student's address: hallpass logged allocations from the school.
-grep -qE 'allocation created .* client=10\.78\.1\.2:[0-9]+ transport=tcp' "$HP_TMP/hallpass.log" || fail "hallpass never saw the school's address 10.78.1.2 (PROXY protocol v2)"
+# HAProxy passed the student's address: hallpass logged allocations from the school over
+# the PROXY listener (only_443), and over its own TLS (own_443).
+if [[ " ${SCENARIOS[*]} " == *" only_443 "* ]]; then
+  grep -qE 'allocation created .* client=10\.78\.1\.2:[0-9]+ transport=tcp' "$HP_TMP/hallpass.log" ||
+    fail "hallpass never saw the school's address 10.78.1.2 through HAProxy (PROXY protocol v2)"
+fi
+if [[ " ${SCENARIOS[*]} " == *" own_443 "* ]]; then
+  grep -qE 'allocation created .* client=10\.78\.1\.2:[0-9]+ transport=tls' "$HP_TMP/hallpass.log" ||
+    fail "no allocation over hallpass's own TLS on 443"
+fi
 log "PASS: Chromium's media reached Janus and came back through hallpass (${SCENARIOS[*]})"

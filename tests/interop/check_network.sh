@@ -45,30 +45,9 @@ for tool in ip nft squid node openssl jq; do command -v "$tool" >/dev/null || fa
 # Names unique to this run; interface names stay under 16 characters.
 tag="$$"
 SRV="hpck-srv-$tag" SCH="hpck-sch-$tag" PXY="hpck-pxy-$tag"
-NAMESPACES=()
-NETNS_ETC=()
-
-netns_cleanup() {
-  local rc=$? ns dir pid
-  for pid in "${HP_PIDS[@]}"; do stop_pid "$pid"; done
-  HP_PIDS=()
-  for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  for dir in "${NETNS_ETC[@]}"; do rm -rf "$dir"; done
-  (exit "$rc")
-  hp_cleanup
-}
-trap netns_cleanup EXIT
-
-make_ns() {
-  ip netns add "$1"
-  NAMESPACES+=("$1")
-  ip -n "$1" link set lo up
-  # `ip netns exec` puts /etc/netns/NAME/hosts in place of /etc/hosts: the name of the
-  # server resolves inside the namespaces only.
-  mkdir -p "/etc/netns/$1"
-  NETNS_ETC+=("/etc/netns/$1")
-  printf '127.0.0.1 localhost\n10.77.0.1 turn.test\n' >"/etc/netns/$1/hosts"
-}
+# shellcheck source=tests/interop/netns.sh
+NETNS_HOSTS="10.77.0.1 turn.test"
+source "$INTEROP_DIR/netns.sh"
 
 # link NS_A ADDR_A NS_B ADDR_B: a veth pair between two namespaces, /24 addresses.
 link() {
