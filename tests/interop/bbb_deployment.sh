@@ -41,7 +41,7 @@ CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 [[ -x "$HALLPASS" ]] || fail "usage: $0 PATH/TO/hallpass [SCENARIO...]"
 [[ "$(id -u)" -eq 0 ]] || fail "network namespaces and nftables need root"
-for tool in ip nft haproxy janus node openssl; do
+for tool in ip nft haproxy janus node openssl curl jq; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh)"
 done
 [[ -x "$CHROMIUM" ]] || fail "chromium not found at $CHROMIUM"
@@ -230,9 +230,27 @@ check_config_during_call() {
   log "check-config: quiet on the deployment, names janus on its address"
 }
 
+# HAProxy's other routes, from the school with only 443 open: HTTP/1.1 by ALPN and by
+# first byte (no ALPN) to the web server, and TURN by ALPN stun.turn (hallpass probe sends
+# it; Chromium's turns: sends none and goes by first byte) to hallpass.
+check_haproxy_routes() {
+  local out
+  for alpn in --http1.1 --no-alpn; do
+    out="$(ip netns exec "$SCH" curl -sS --http1.1 $alpn --cacert "$HP_TMP/cert.pem" https://bbb.test/ 2>&1)" ||
+      fail "curl $alpn through HAProxy: $out"
+    [[ "$out" == *"<title>lesson</title>"* ]] || fail "curl $alpn did not get the lesson page: $out"
+  done
+  out="$(ip netns exec "$SCH" timeout 60 "$HALLPASS" probe bbb.test --udp-port 0 --tcp-port 0 --tls-port 443 \
+    --secret "$(head -n 1 "$HP_TMP/secrets")" --ca "$HP_TMP/cert.pem" --seconds 1 --json 2>&1)" || true
+  [[ "$(jq -r '.measured.transports[] | select(.name == "TLS 443") | .ok' <<<"$out" 2>/dev/null)" == true ]] ||
+    fail "hallpass probe (ALPN stun.turn) found no TURN through HAProxy on 443: $out"
+  log "HAProxy: HTTP/1.1 by ALPN and by first byte to the web server, ALPN stun.turn to hallpass"
+}
+
 for s in "${SCENARIOS[@]}"; do
   log "scenario $s"
   firewall "$s"
+  [[ "$s" == only_443 ]] && check_haproxy_routes
   rm -f "$HP_TMP/call-up" "$HP_TMP/call-checked"
   HOME="$HP_TMP/home-$s" ip netns exec "$SCH" timeout 120 node "$INTEROP_DIR/bbb_echo.mjs" \
     --executable "$CHROMIUM" --page https://bbb.test/ --ca-spki "$spki" --turn-xml "$HP_TMP/turn-stun-servers$([[ $s == own_443 ]] && echo -own).xml" \
