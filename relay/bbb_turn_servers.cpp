@@ -14,6 +14,11 @@ std::string xml_attribute(std::string_view s) {
             case '>': out += "&gt;"; break;
             case '"': out += "&quot;"; break;
             case '\'': out += "&apos;"; break;
+            // An XML parser turns a literal tab or line break in an attribute into a space
+            // (attribute-value normalisation): bbb-web would sign with another secret.
+            case '\t': out += "&#9;"; break;
+            case '\n': out += "&#10;"; break;
+            case '\r': out += "&#13;"; break;
             default: out.push_back(c);
         }
     }

@@ -10,7 +10,7 @@
 namespace hallpass::relay {
 
 struct BbbTurnServers {
-    std::vector<std::string> urls;  // turn: and turns: URLs, in the order browsers get them
+    std::vector<std::string> urls;  // turn: and turns: URLs (bbb-web keeps them in a set: no order)
     std::string secret;
     std::int64_t ttl_seconds = 86400;
 };

@@ -29,9 +29,18 @@ std::int64_t unix_now() {
 
 // A warning, not an error: the other program may be gone by the time hallpass starts, and
 // the operator may mean to share (an address whose ports are split between the two).
+// check-config is the unit's ExecStartPre: nothing in this look may stop a start.
 void warn_of_relay_port_clashes(const config::Config& c) {
-    const auto clashes = alloc::relay_port_clashes(c.relay.ranges, {c.relay.ports.min, c.relay.ports.max},
-                                                   relay::bound_udp_sockets_of_other_programs());
+    std::vector<alloc::BoundUdpSocket> sockets;
+    try {
+        sockets = relay::bound_udp_sockets_of_other_programs();
+    } catch (const std::exception& e) {
+        std::cerr << c.source << ": note: could not look for other programs on the relay addresses: " << e.what()
+                  << "\n";
+        return;
+    }
+    const auto clashes =
+        alloc::relay_port_clashes(c.relay.ranges, {c.relay.ports.min, c.relay.ports.max}, sockets);
     for (const auto& k : clashes)
         std::cerr << c.source << ": warning: relay.ranges: " << k.owner << " has " << k.sockets << " UDP socket(s) on "
                   << k.ip.to_string() << " in relay.ports " << c.relay.ports.min << "-" << c.relay.ports.max

@@ -30,6 +30,12 @@ std::optional<IpAddress> address_of(std::string_view hex) {
     return IpAddress::v6(bytes);
 }
 
+template <typename Number>
+bool whole_number(std::string_view text, Number& out, int base) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
+    return ec == std::errc() && end == text.data() + text.size();
+}
+
 std::vector<std::string_view> fields_of(std::string_view line) {
     std::vector<std::string_view> fields;
     std::size_t at = 0;
@@ -51,13 +57,12 @@ std::optional<ProcUdpSocket> socket_of(std::string_view line) {
     const auto ip = address_of(f[1].substr(0, colon));
     const auto port_text = f[1].substr(colon + 1);
     unsigned port = 0;
+    std::uint32_t uid = 0;
     std::uint64_t inode = 0;
-    auto [pend, pec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port, 16);
-    auto [iend, iec] = std::from_chars(f[9].data(), f[9].data() + f[9].size(), inode);
-    if (!ip || pec != std::errc() || pend != port_text.data() + port_text.size() || port > 0xFFFF ||
-        iec != std::errc() || iend != f[9].data() + f[9].size())
+    if (!ip || !whole_number(port_text, port, 16) || port > 0xFFFF || !whole_number(f[7], uid, 10) ||
+        !whole_number(f[9], inode, 10))
         return std::nullopt;
-    return ProcUdpSocket{*ip, static_cast<std::uint16_t>(port), inode};
+    return ProcUdpSocket{*ip, static_cast<std::uint16_t>(port), uid, inode};
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace hallpass::relay {
 struct ProcUdpSocket {
     IpAddress ip;
     std::uint16_t port = 0;
+    std::uint32_t uid = 0;  // the socket's owner, readable where its process is not
     std::uint64_t inode = 0;
 };
 

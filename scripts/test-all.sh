@@ -28,6 +28,10 @@ stop_background() {
   [[ -n "$background" ]] && kill -- "-$background" 2>/dev/null || true
 }
 trap stop_background EXIT
+# bash runs no EXIT trap when a signal kills it: make CI's cancel an exit, so the
+# background jobs (in process groups of their own) are stopped too.
+trap 'exit 143' TERM
+trap 'exit 130' INT HUP
 
 step() { printf '\n== make test: %s (%s)\n' "$1" "$(date +%T)"; }
 

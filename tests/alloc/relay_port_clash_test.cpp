@@ -26,14 +26,21 @@ TEST(RelayPortClash, AMediaServerOnARelayAddressInsideThePortRangeIsAClash) {
     EXPECT_EQ(clashes[0].sockets, 3u);
 }
 
-TEST(RelayPortClash, AWildcardSocketClashesWithEveryRelayAddressOfItsFamilyOnly) {
+// 0.0.0.0 holds the port on every IPv4 address; "::" on every IPv6 one and, dual-stack by
+// default, on every IPv4 one too; "::ffff:192.0.2.7" is 192.0.2.7.
+TEST(RelayPortClash, WildcardsAndMappedAddressesCountForTheAddressesTheyHold) {
     const std::vector<BoundUdpSocket> sockets = {
         {ip("0.0.0.0"), 20000, "a (pid 1)"},
         {ip("::"), 20001, "b (pid 2)"},
+        {ip("::ffff:192.0.2.7"), 20002, "c (pid 3)"},
+        {ip("::ffff:198.51.100.1"), 20003, "d (pid 4)"},
     };
     const auto v4 = relay_port_clashes({block("192.0.2.0/24")}, {16384, 32767}, sockets);
-    ASSERT_EQ(v4.size(), 1u);
+    ASSERT_EQ(v4.size(), 3u);
     EXPECT_EQ(v4[0].owner, "a (pid 1)");
+    EXPECT_EQ(v4[1].owner, "b (pid 2)");
+    EXPECT_EQ(v4[2].owner, "c (pid 3)");
+    EXPECT_EQ(v4[2].ip, ip("192.0.2.7"));
     const auto v6 = relay_port_clashes({block("2001:db8::/64")}, {16384, 32767}, sockets);
     ASSERT_EQ(v6.size(), 1u);
     EXPECT_EQ(v6[0].owner, "b (pid 2)");

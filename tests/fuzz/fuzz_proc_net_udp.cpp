@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto again = relay::parse_proc_net_udp(text);
     fuzz::require(again.size() == first.size(), "a second read differs");
     for (std::size_t i = 0; i < first.size(); ++i)
-        fuzz::require(again[i].ip == first[i].ip && again[i].port == first[i].port && again[i].inode == first[i].inode,
+        fuzz::require(again[i].ip == first[i].ip && again[i].port == first[i].port && again[i].uid == first[i].uid && again[i].inode == first[i].inode,
                       "a second read differs");
     return 0;
 }

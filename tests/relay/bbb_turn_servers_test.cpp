@@ -41,8 +41,8 @@ TEST(BbbTurnServers, OnlyTlsMeansNoStunServer) {
 }
 
 TEST(BbbTurnServers, ASecretWithXmlCharactersIsEscaped) {
-    const auto xml = bbb_turn_stun_servers_xml({{"turn:[2001:db8::1]:3478"}, "a&b<c>\"d'", 60});
-    EXPECT_NE(xml.find("value=\"a&amp;b&lt;c&gt;&quot;d&apos;\""), std::string::npos) << xml;
+    const auto xml = bbb_turn_stun_servers_xml({{"turn:[2001:db8::1]:3478"}, "a&b<c>\"d'\te\r\n", 60});
+    EXPECT_NE(xml.find("value=\"a&amp;b&lt;c&gt;&quot;d&apos;&#9;e&#13;&#10;\""), std::string::npos) << xml;
     EXPECT_NE(xml.find("value=\"stun:[2001:db8::1]:3478\""), std::string::npos) << xml;
 }
 

@@ -23,8 +23,10 @@ TEST(ProcNetUdp, ReadsAddressPortAndInodeOfEveryIpv4Socket) {
     EXPECT_EQ(s[0].ip, *IpAddress::parse("127.0.0.1"));
     EXPECT_EQ(s[0].port, 3478);
     EXPECT_EQ(s[0].inode, 14930u);
+    EXPECT_EQ(s[0].uid, 0u);
     EXPECT_EQ(s[1].ip, *IpAddress::parse("10.0.0.5"));
     EXPECT_EQ(s[1].port, 16384);
+    EXPECT_EQ(s[1].uid, 998u);
     EXPECT_TRUE(s[2].ip.is_wildcard());
     EXPECT_EQ(s[2].port, 20000);
 }
@@ -41,10 +43,11 @@ TEST(ProcNetUdp, ReadsIpv6WordsInHostOrder) {
 TEST(ProcNetUdp, SkipsLinesThatDoNotParse) {
     EXPECT_TRUE(parse_proc_net_udp("").empty());
     EXPECT_TRUE(parse_proc_net_udp("  1: 0100007F:0D96 00000000:0000 07\n").empty());           // truncated
-    EXPECT_TRUE(parse_proc_net_udp("  1: 0100007G:0D96 a b c d e f g 5\n").empty());            // not hex
-    EXPECT_TRUE(parse_proc_net_udp("  1: 0100007F:10000 a b c d e f g 5\n").empty());           // port > 65535
-    EXPECT_TRUE(parse_proc_net_udp("  1: 0100007F:0D96 a b c d e f g x5\n").empty());           // inode
-    EXPECT_EQ(parse_proc_net_udp("  1: 0100007F:0D96 a b c d e f g 5").size(), 1u);  // no final newline
+    EXPECT_TRUE(parse_proc_net_udp("  1: 0100007G:0D96 a b c d e 0 g 5\n").empty());            // not hex
+    EXPECT_TRUE(parse_proc_net_udp("  1: 0100007F:10000 a b c d e 0 g 5\n").empty());           // port > 65535
+    EXPECT_TRUE(parse_proc_net_udp("  1: 0100007F:0D96 a b c d e 0 g x5\n").empty());           // inode
+    EXPECT_TRUE(parse_proc_net_udp("  1: 0100007F:0D96 a b c d e -1 g 5\n").empty());           // uid
+    EXPECT_EQ(parse_proc_net_udp("  1: 0100007F:0D96 a b c d e 0 g 5").size(), 1u);  // no final newline
 }
 
 }  // namespace
