@@ -65,12 +65,18 @@ public:
             ++dropped_;
             return false;
         }
-        if constexpr (is_tls) {
-            if (!writing_ && write_directly(bytes)) return true;
-        }
         pending_.insert(pending_.end(), bytes.begin(), bytes.end());
-        if (!writing_) start_write();
+        if (!writing_ && !write_requested_) {
+            write_requested_ = true;
+            owner_.write_later(*this);
+        }
         return true;
+    }
+
+    void write_queued() override {
+        write_requested_ = false;
+        if (closed_ || writing_ || pending_.empty()) return;
+        start_write();
     }
 
     void close() override {
@@ -265,25 +271,6 @@ private:
         }
     }
 
-    // The common case over TLS: nothing is queued and the socket takes the record now, so
-    // the bytes are encrypted straight from the caller's buffer. A record the socket cannot
-    // take yet is finished from the queue. A failed write closes the connection once the
-    // caller, which may be in the middle of a TURN message, has returned.
-    bool write_directly(std::span<const std::uint8_t> bytes) {
-        error_code failure;
-        const std::size_t n = stream_.write_now(bytes, failure);
-        if (failure) {
-            asio::post(lowest(stream_).get_executor(), [self = shared_from_this()] { self->close(); });
-            return true;
-        }
-        if (n == bytes.size()) return true;
-        in_flight_.assign(bytes.begin(), bytes.end());
-        writing_ = true;
-        auto self = shared_from_this();
-        stream_.async_write_rest(in_flight_, [this, self](error_code ec) { written(ec); });
-        return true;
-    }
-
     // One timer serves the handshake limit and then the idle limit: a connection that has
     // no allocation when it fires is closed.
     // A wait that had already fired when the timer was set again still runs, with no error:
@@ -316,6 +303,7 @@ private:
     std::vector<std::uint8_t> pending_;
     std::vector<std::uint8_t> in_flight_;
     bool writing_ = false;
+    bool write_requested_ = false;  // the owner will call write_queued()
     bool closed_ = false;
 };
 

@@ -4,6 +4,7 @@
 // frames STUN and ChannelData out of the byte stream and hands each message to its owner,
 // the worker. Toward the client it keeps a bounded queue: answers always go out, media
 // datagrams beyond the bound are dropped and counted, so a slow reader costs only itself.
+// What is queued while the worker handles a batch of datagrams is written once, after it.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -34,6 +35,9 @@ public:
     virtual bool admit(StreamConnectionBase& c) = 0;
     virtual void on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) = 0;
     virtual void on_stream_closed(StreamConnectionBase& c) = 0;
+    // `c` has queued bytes: call its write_queued() once the handler now running returns,
+    // so that what a batch of datagrams brings for one client leaves in one write.
+    virtual void write_later(StreamConnectionBase& c) = 0;
     // Whether the connection's 5-tuple has an allocation; without one it times out.
     virtual bool has_allocation(const alloc::FiveTuple& five_tuple) = 0;
     // A TLS handshake ended: `ec` says why it failed, or is empty.
@@ -55,8 +59,11 @@ class StreamConnectionBase : public std::enable_shared_from_this<StreamConnectio
 public:
     virtual ~StreamConnectionBase() = default;
     virtual void start() = 0;
-    // Queues bytes for the client. Media beyond the queue bound is dropped (false).
+    // Queues bytes for the client; they are written when the owner calls write_queued().
+    // Media beyond the queue bound is dropped (false).
     virtual bool send(std::span<const std::uint8_t> bytes, bool media) = 0;
+    // Writes what send() queued: one TLS record (up to 16 KiB) and one write for all of it.
+    virtual void write_queued() = 0;
     virtual void close() = 0;
 
     const alloc::FiveTuple& five_tuple() const { return five_tuple_; }

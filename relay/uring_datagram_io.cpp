@@ -370,14 +370,18 @@ private:
             unsigned seen = 0;
             io_uring_cqe* cqe;
             now_ = instant_now();
+            receiver_->on_batch_begin();
             io_uring_for_each_cqe(&ring_, head, cqe) {
                 complete(*cqe);
                 if (++seen == completions_per_pass) break;
             }
             io_uring_cq_advance(&ring_, seen);
+            if (seen > 0) {
+                rearm();
+                flush();
+            }
+            receiver_->on_batch_end();
             if (seen == 0) break;
-            rearm();
-            flush();
         }
     }
 

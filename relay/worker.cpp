@@ -24,6 +24,7 @@
 #include "relay/shared_state.hpp"
 #include "relay/stream_acceptor.hpp"
 #include "relay/stream_connection.hpp"
+#include "relay/stream_write_batch.hpp"
 #include "relay/tls_context.hpp"
 #include "relay/check/turn_port_http.hpp"
 #include "relay/udp_socket.hpp"
@@ -186,6 +187,7 @@ public:
     bool admit(StreamConnectionBase& c) override;
     void on_stream_message(StreamConnectionBase& c, std::span<const std::uint8_t> message) override;
     void on_stream_closed(StreamConnectionBase& c) override;
+    void write_later(StreamConnectionBase& c) override { stream_writes_.add(c.shared_from_this()); }
     bool has_allocation(const alloc::FiveTuple& five_tuple) override { return server_.has_allocation(five_tuple); }
     void on_tls_handshake(StreamConnectionBase& c, const boost::system::error_code& ec) override;
     HttpResponse answer_http(const StreamConnectionBase& c, const HttpRequest& request) override {
@@ -206,6 +208,8 @@ public:
     // DatagramReceiver
     void on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) override;
     void on_relay_datagram(alloc::AllocationId id, const Datagram& d, turn::Instant now) override;
+    void on_batch_begin() override { stream_writes_.hold(); }
+    void on_batch_end() override { stream_writes_.release(); }
 
 private:
     std::vector<SessionInfo> list_sessions(const std::string& user) const;
@@ -258,6 +262,7 @@ private:
         streams_;
     std::array<std::uint8_t, 2048> reply_{};
     StreamCounters stream_counters_;
+    StreamWriteBatch<StreamConnectionBase> stream_writes_{ioc_.get_executor()};
     RefusalLog refusals_{index_};
     std::atomic<bool> drain_started_{false};
     std::atomic<std::chrono::steady_clock::rep> last_turn_{std::chrono::steady_clock::now().time_since_epoch().count()};
