@@ -95,19 +95,30 @@ void require_all(const StepResult& r, std::string_view what) {
                      std::to_string(r.failed + r.succeeded) + " failed; first: " + r.first_failure);
 }
 
+void require_peer_allowed(const StepResult& r, const TransportAddress& peer, std::string_view what) {
+    if (r.failed > 0 && r.first_failure.find(": 403") != std::string::npos)
+        throw BenchError(std::string(what) + ": the server's peer policy refused the bench's peer " +
+                         peer.ip.to_string() + " (403 Forbidden). Allow it in the server's peers (hallpass: "
+                         "peers.allow), or give --peer-address an address of this machine that it allows");
+    require_all(r, what);
+}
+
 void allocate_and_bind(Context& c, const Sessions& sessions,
                        const std::function<TransportAddress(std::uint32_t index)>& peer_of) {
     require_all(run_step(c, sessions, [](Session& s, std::int64_t now) { s.allocate(now); }, "allocate"),
                 "Allocate");
-    for (const auto& s : sessions)
-        if (!is_loopback(s->relayed()))
-            throw BenchError("the server relays from " + s->relayed().to_string() +
-                             ", not loopback: the bench only sends to 127.0.0.0/8 and ::1 (configure the "
-                             "server's relay address on loopback)");
-    require_all(run_step(c, sessions,
-                         [&](Session& s, std::int64_t now) { s.bind_channel(turn::min_channel, peer_of(s.index()), now); },
-                         "channel bind"),
-                "ChannelBind");
+    // A server on loopback must relay from loopback too: the bench sends to relayed
+    // addresses, and without --remote nothing it sends may leave this machine.
+    if (is_loopback(c.options.server))
+        for (const auto& s : sessions)
+            if (!is_loopback(s->relayed()))
+                throw BenchError("the server relays from " + s->relayed().to_string() +
+                                 ", not loopback: against a server on loopback the bench only sends to "
+                                 "127.0.0.0/8 and ::1 (configure the server's relay address on loopback)");
+    const auto bound = run_step(
+        c, sessions, [&](Session& s, std::int64_t now) { s.bind_channel(turn::min_channel, peer_of(s.index()), now); },
+        "channel bind");
+    require_peer_allowed(bound, peer_of(0), "ChannelBind");
 }
 
 void release_all(Context& c, const Sessions& sessions) {

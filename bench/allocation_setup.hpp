@@ -39,6 +39,8 @@ StepResult run_step(Context& c, const Sessions& sessions, const StepStarter& sta
 
 // Throws BenchError naming the first failure when any session failed.
 void require_all(const StepResult& r, std::string_view what);
+// As require_all, and a 403 (the server's peer policy) is explained as such.
+void require_peer_allowed(const StepResult& r, const TransportAddress& peer, std::string_view what);
 
 // Allocate on every session; then, when peer_of gives one, ChannelBind (channel 0x4000).
 void allocate_and_bind(Context& c, const Sessions& sessions,

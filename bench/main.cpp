@@ -50,11 +50,6 @@ int main(int argc, char** argv) {
         return 1;
     }
     const Options& options = std::get<Options>(parsed);
-    if (!is_loopback(options.server)) {
-        std::fprintf(stderr, "hallpass-bench: --server must be on loopback (127.0.0.0/8 or ::1); got %s\n",
-                     options.server.to_string().c_str());
-        return 1;
-    }
     const std::uint64_t files = raise_file_limit();
     if (files < sockets_needed(options)) {
         std::fprintf(stderr, "hallpass-bench: %llu allocations need about %llu open files, the limit is %llu "

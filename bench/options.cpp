@@ -1,5 +1,6 @@
 #include "bench/options.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -43,8 +44,25 @@ std::uint32_t default_allocations(Scenario s) {
     return 0;
 }
 
+std::optional<Error> check_target(const Options& o) {
+    if (!o.remote && !is_loopback(o.server.ip))
+        return "--server " + o.server.to_string() +
+               " is not on loopback: a load generator may only be pointed at a server you run. Add --remote "
+               "to say that this one is yours";
+    if (!o.remote && o.peer_address && !is_loopback(*o.peer_address))
+        return "--peer-address " + o.peer_address->to_string() + " is not on loopback: that needs --remote";
+    if (o.peer_address && o.peer_address->unmapped().is_v4() != o.server.ip.unmapped().is_v4())
+        return "--peer-address and --server must be of one address family";
+    if (o.remote && !is_loopback(o.server.ip) && needs_peers(o) && !o.peer_address)
+        return std::string(name_of(o.scenario)) +
+               " against a remote server needs --peer-address ADDRESS: an address of this machine that the "
+               "server can reach and its peer policy allows (--topology pairs and burst need none)";
+    return std::nullopt;
+}
+
 std::optional<Error> check(const Options& o) {
     if (o.server.port == 0) return "--server ADDRESS:PORT is required";
+    if (auto e = check_target(o)) return e;
     const bool have_static = !o.user.empty() || !o.password.empty();
     if (have_static && !o.secret.empty()) return "give either --user/--password or --secret, not both";
     if (!o.secret.empty()) return std::nullopt;
@@ -53,6 +71,33 @@ std::optional<Error> check(const Options& o) {
 }
 
 }  // namespace
+
+bool is_loopback(const IpAddress& address) {
+    const IpAddress ip = address.unmapped();
+    if (ip.is_v4()) return ip.bytes[0] == 127;
+    std::array<std::uint8_t, 16> one{};
+    one[15] = 1;
+    return ip.bytes == one;
+}
+
+bool needs_peers(const Options& o) {
+    switch (o.scenario) {
+        case Scenario::saturate:
+        case Scenario::latency: return o.topology == Topology::echo;
+        case Scenario::classroom:
+        case Scenario::memory: return true;
+        case Scenario::burst: return false;
+    }
+    return true;
+}
+
+TransportAddress peer_bind_address(const Options& o) {
+    if (o.peer_address) return {*o.peer_address, 0};
+    if (o.server.ip.unmapped().is_v4()) return {IpAddress::v4(127, 0, 0, 1), 0};
+    std::array<std::uint8_t, 16> one{};
+    one[15] = 1;
+    return {IpAddress::v6(one), 0};
+}
 
 std::string_view name_of(Scenario s) {
     switch (s) {
@@ -79,7 +124,10 @@ std::string_view usage() {
            "         (--user U --password P | --secret S)\n"
            "         [--allocations N] [--payload BYTES] [--duration SECONDS] [--warmup SECONDS]\n"
            "         [--window W] [--topology echo|pairs] [--rate PACKETS_PER_SECOND]\n"
-           "         [--classrooms C] [--server-pid PID] [--in-flight K] [--json] [--quiet]\n"
+           "         [--classrooms C] [--server-pid PID] [--in-flight K]\n"
+           "         [--remote] [--peer-address ADDRESS] [--json] [--quiet]\n"
+           "--remote: the server is off loopback and yours; --peer-address: where the bench's peers\n"
+           "listen (an address of this machine the server may relay to)\n"
            "SCENARIO: saturate | latency | burst | classroom | memory   (see bench/README.md)\n";
 }
 
@@ -96,6 +144,7 @@ std::variant<Options, std::string> parse_options(std::span<const std::string_vie
         if (flag == "--help" || flag == "-h") return Error("help");
         if (flag == "--json") { o.json = true; continue; }
         if (flag == "--quiet") { o.quiet = true; continue; }
+        if (flag == "--remote") { o.remote = true; continue; }
         if (i + 1 >= args.size()) return std::string(flag) + " needs a value";
         const std::string_view value = args[++i];
         const auto bad = [&] { return "bad value '" + std::string(value) + "' for " + std::string(flag); };
@@ -103,6 +152,10 @@ std::variant<Options, std::string> parse_options(std::span<const std::string_vie
             auto a = TransportAddress::parse(value);
             if (!a || a->port == 0) return bad();
             o.server = *a;
+        } else if (flag == "--peer-address") {
+            auto a = IpAddress::parse(value);
+            if (!a) return bad();
+            o.peer_address = *a;
         } else if (flag == "--transport") {
             if (value == "udp") o.transport = Transport::udp;
             else if (value == "tcp") o.transport = Transport::tcp;

@@ -5,7 +5,7 @@
 //       (--user U --password P | --secret S) [--allocations N] [--payload BYTES]
 //       [--duration SECONDS] [--window W] [--topology echo|pairs] [--rate PPS]
 //       [--classrooms C] [--server-pid PID] [--warmup SECONDS] [--in-flight K]
-//       [--json] [--quiet]
+//       [--remote] [--peer-address ADDRESS] [--json] [--quiet]
 #pragma once
 
 #include <cstdint>
@@ -44,12 +44,26 @@ struct Options {
     std::uint32_t classrooms = 1;
     std::optional<int> server_pid;  // memory
     std::uint32_t in_flight = 256;  // allocations being set up at once
+    // A server off loopback is loaded only when its owner says so (--remote).
+    bool remote = false;
+    // Where the bench's echo peers and media server listen; the server's peer policy must
+    // let it relay there. Loopback (like the server's family) when not given.
+    std::optional<IpAddress> peer_address;
     bool json = false;
     bool quiet = false;
 };
 
 inline constexpr std::uint32_t min_payload = 24;  // bench/payload.hpp's probe header
 inline constexpr std::uint32_t max_payload = 1400;
+
+bool is_loopback(const IpAddress& ip);
+
+// Whether SCENARIO sends to peers of the bench's own (echo peers, the media server, the
+// memory scenario's permission), which the server must be able to reach.
+bool needs_peers(const Options& o);
+
+// The address the bench's peers bind to (port 0).
+TransportAddress peer_bind_address(const Options& o);
 
 // The usage text printed with --help and after a parse error.
 std::string_view usage();

@@ -38,9 +38,9 @@ void force_buffer(int fd, int option, int force_option, int bytes) {
 
 }  // namespace
 
-PeerSocket::PeerSocket(EventLoop& loop, const TransportAddress& family_like) : loop_(loop) {
+PeerSocket::PeerSocket(EventLoop& loop, const TransportAddress& local) : loop_(loop) {
     std::string error;
-    fd_ = udp_socket(loopback_like(family_like), error);
+    fd_ = udp_socket(local, error);
     if (fd_ < 0) throw std::runtime_error("peer socket: " + error);
     force_buffer(fd_, SO_RCVBUF, SO_RCVBUFFORCE, 8 << 20);
     force_buffer(fd_, SO_SNDBUF, SO_SNDBUFFORCE, 8 << 20);

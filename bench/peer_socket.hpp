@@ -22,9 +22,9 @@ public:
     // Called for each datagram received when the socket is not an echo peer.
     using Receiver = std::function<void(std::span<const std::uint8_t> payload, std::int64_t now_ns)>;
 
-    // Binds to the loopback address of `family_like`'s family, any port. Throws
+    // Binds to `local` (port 0: any; peer_bind_address of the options). Throws
     // std::runtime_error when that fails.
-    PeerSocket(EventLoop& loop, const TransportAddress& family_like);
+    PeerSocket(EventLoop& loop, const TransportAddress& local);
     ~PeerSocket() override;
     PeerSocket(const PeerSocket&) = delete;
     PeerSocket& operator=(const PeerSocket&) = delete;
@@ -32,7 +32,7 @@ public:
     void set_receiver(Receiver r) { receiver_ = std::move(r); }  // none: echo
     const TransportAddress& address() const { return address_; }
 
-    // Queues a datagram for `to` (a relayed address on loopback); sent by flush() or when
+    // Queues a datagram for `to` (a relayed address); sent by flush() or when
     // the batch is full.
     void queue(const SocketAddress& to, std::span<const std::uint8_t> payload);
     void flush();

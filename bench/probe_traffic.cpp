@@ -19,7 +19,7 @@ ProbeTraffic::ProbeTraffic(Context& c)
     const bool pairs = c.options.topology == Topology::pairs;
     if (!pairs) {
         const std::uint32_t n = std::min(max_echo_peers, c.options.allocations);
-        for (std::uint32_t i = 0; i < n; ++i) peers_.push_back(std::make_unique<PeerSocket>(c.loop, c.options.server));
+        for (std::uint32_t i = 0; i < n; ++i) peers_.push_back(std::make_unique<PeerSocket>(c.loop, peer_bind_address(c.options)));
     }
     for (auto& s : sessions_) s->set_sink(this);
     allocate_and_bind(c, sessions_, [&](std::uint32_t i) {

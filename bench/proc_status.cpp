@@ -1,5 +1,7 @@
 #include "bench/proc_status.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -26,6 +28,56 @@ std::optional<std::uint64_t> read_vm_rss(int pid) {
     std::ostringstream text;
     text << in.rdbuf();
     return parse_vm_rss(text.str());
+}
+
+namespace {
+std::optional<std::string> read_text(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+}  // namespace
+
+std::optional<std::uint64_t> parse_cpu_ticks(std::string_view text) {
+    const auto close = text.rfind(')');
+    if (close == std::string_view::npos) return std::nullopt;
+    // After ") ": state is field 3; utime and stime are fields 14 and 15.
+    std::string_view rest = text.substr(close + 1);
+    std::uint64_t sum = 0;
+    for (int field = 3; field <= 15; ++field) {
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        const auto end = rest.find(' ');
+        const std::string_view value = rest.substr(0, end);
+        if (value.empty()) return std::nullopt;
+        if (field >= 14) {
+            std::uint64_t v = 0;
+            const auto r = std::from_chars(value.data(), value.data() + value.size(), v);
+            if (r.ec != std::errc{} || r.ptr != value.data() + value.size()) return std::nullopt;
+            sum += v;
+        }
+        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+    }
+    return sum;
+}
+
+std::optional<std::uint64_t> read_cpu_ticks(int pid) {
+    const auto text = read_text("/proc/" + std::to_string(pid) + "/stat");
+    return text ? parse_cpu_ticks(*text) : std::nullopt;
+}
+
+void ProcessCpu::start(std::int64_t now_ns) {
+    started_ns_ = now_ns;
+    ticks_ = pid_ ? read_cpu_ticks(*pid_) : std::nullopt;
+}
+
+std::optional<double> ProcessCpu::percent(std::int64_t now_ns) const {
+    if (!pid_ || !ticks_ || now_ns <= started_ns_) return std::nullopt;
+    const auto now = read_cpu_ticks(*pid_);
+    if (!now || *now < *ticks_) return std::nullopt;
+    const double seconds = static_cast<double>(*now - *ticks_) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return 100.0 * seconds / (static_cast<double>(now_ns - started_ns_) / 1e9);
 }
 
 }  // namespace hallpass::bench

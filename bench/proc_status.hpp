@@ -1,4 +1,6 @@
-// The server's resident memory, from /proc/PID/status ("VmRSS:   12345 kB").
+// The server's resident memory, from /proc/PID/status ("VmRSS:   12345 kB"), and its CPU
+// time, from /proc/PID/stat (utime + stime, all threads), for a server on this machine
+// (--server-pid).
 #pragma once
 
 #include <cstdint>
@@ -11,5 +13,24 @@ namespace hallpass::bench {
 std::optional<std::uint64_t> parse_vm_rss(std::string_view status_text);
 // Reads /proc/PID/status; nullopt when the process is gone or unreadable.
 std::optional<std::uint64_t> read_vm_rss(int pid);
+
+// Pure: utime + stime, in clock ticks, of a /proc/PID/stat text. The command name may
+// hold spaces and parentheses, so the fields are counted from its last ')'.
+std::optional<std::uint64_t> parse_cpu_ticks(std::string_view stat_text);
+std::optional<std::uint64_t> read_cpu_ticks(int pid);
+
+// CPU a process used over an interval, as % of one core: start() then percent().
+class ProcessCpu {
+public:
+    explicit ProcessCpu(std::optional<int> pid) : pid_(pid) {}
+    void start(std::int64_t now_ns);
+    // nullopt without a pid, or when the process could not be read.
+    std::optional<double> percent(std::int64_t now_ns) const;
+
+private:
+    std::optional<int> pid_;
+    std::optional<std::uint64_t> ticks_;
+    std::int64_t started_ns_ = 0;
+};
 
 }  // namespace hallpass::bench

@@ -97,6 +97,8 @@ std::string to_json(const Report& r) {
     out += ",\"failures\":" + std::to_string(r.failures);
     out += ",\"first_failure\":" + opt(r.first_failure);
     out += ",\"bench_cpu_percent\":" + num(r.bench_cpu_percent);
+    out += ",\"server_cpu_percent\":" + opt(r.server_cpu_percent);
+    out += ",\"server_rss_bytes\":" + opt(r.server_rss_bytes);
     out += ",\"bytes_per_allocation\":" + opt(r.bytes_per_allocation);
     out += ",\"rss_idle_bytes\":" + opt(r.rss_idle_bytes);
     out += ",\"rss_after_bytes\":" + opt(r.rss_after_bytes);
@@ -141,6 +143,8 @@ std::string to_table(const Report& r) {
     if (r.any_stream_lost) row(out, "any stream lost packets", *r.any_stream_lost ? "yes" : "no");
     row(out, "failures", std::to_string(r.failures) + (r.first_failure ? "  (first: " + *r.first_failure + ")" : ""));
     row(out, "bench CPU", fixed(r.bench_cpu_percent, 1) + " % of one core");
+    if (r.server_cpu_percent) row(out, "server CPU", fixed(*r.server_cpu_percent, 1) + " % of one core");
+    if (r.server_rss_bytes) row(out, "server RSS", std::to_string(*r.server_rss_bytes / 1024) + " KiB");
     return out.str();
 }
 

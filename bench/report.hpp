@@ -49,6 +49,10 @@ struct Report {
     std::uint64_t failures = 0;
     std::optional<std::string> first_failure;
     double bench_cpu_percent = 0;
+    // With --server-pid (a server on this machine): its CPU over the measured interval, %
+    // of one core, and its resident memory at the end of it.
+    std::optional<double> server_cpu_percent;
+    std::optional<std::uint64_t> server_rss_bytes;
     std::optional<double> bytes_per_allocation;
     std::optional<std::uint64_t> rss_idle_bytes;
     std::optional<std::uint64_t> rss_after_bytes;

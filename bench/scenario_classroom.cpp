@@ -1,11 +1,12 @@
 // classroom: C classrooms of 30 students. Each student has two allocations:
 //   audio  — 50 packets/s of 160 B up (student -> media server, through the relay) and
 //            50 packets/s of 160 B down (media server -> student's relayed address);
-//   video  — the teacher's video, ~1.5 Mbit/s down: 170 packets/s of 1,100 B from the
-//            media server to the student's second relayed address.
-// The media server is a few bench-run UDP sockets on loopback; each allocation binds a
-// channel to its media socket (which also installs the permission). Every stream is paced
-// evenly (pacer.hpp). Reported per stream type: loss, one-way latency (sender timestamp to
+//   video  — the teacher's video, ~1.5 Mbit/s down: 30 frames/s, each a burst of 5 or 6
+//            packets of 1,100 B sent back to back (170 packets/s) from the media server
+//            to the student's second relayed address, as a media server forwards a frame.
+// The media server is a few bench-run UDP sockets (on loopback unless --peer-address); each allocation binds a
+// channel to its media socket (which also installs the permission). Every stream's packets
+// (video: frames) are paced evenly (pacer.hpp). Reported per stream type: loss, one-way latency (sender timestamp to
 // arrival, one clock) and RFC 3550 jitter, and whether any single stream lost a packet.
 #include <algorithm>
 #include <array>
@@ -14,6 +15,7 @@
 
 #include "bench/allocation_setup.hpp"
 #include "bench/clock.hpp"
+#include "bench/proc_status.hpp"
 #include "bench/pacer.hpp"
 #include "bench/payload.hpp"
 #include "bench/peer_socket.hpp"
@@ -32,19 +34,28 @@ enum StreamType : std::uint32_t { audio_up = 0, audio_down = 1, video_down = 2, 
 
 struct TypeSpec {
     const char* name;
-    double packets_per_second;
+    std::uint32_t packets_per_second;
     std::uint32_t bytes;
+    std::uint32_t frames_per_second;  // 0: every packet on its own
+    double sends_per_second() const { return frames_per_second ? frames_per_second : packets_per_second; }
+    // Packets in frame f: spread so that each second holds exactly packets_per_second.
+    std::uint32_t packets_in(std::uint64_t f) const {
+        if (!frames_per_second) return 1;
+        return static_cast<std::uint32_t>((f + 1) * packets_per_second / frames_per_second -
+                                          f * packets_per_second / frames_per_second);
+    }
 };
 constexpr std::array<TypeSpec, stream_types> specs{{
-    {"audio_up", 50.0, 160},
-    {"audio_down", 50.0, 160},
-    {"video_down", 170.0, 1100},  // 170 x 1100 B x 8 = 1.50 Mbit/s
+    {"audio_up", 50, 160, 0},
+    {"audio_down", 50, 160, 0},
+    {"video_down", 170, 1100, 30},  // 170 x 1100 B x 8 = 1.50 Mbit/s
 }};
 
 struct Stream {
     std::uint64_t sent = 0;
     std::uint64_t received = 0;
     std::uint64_t sequence = 0;
+    std::uint64_t frames = 0;
     JitterEstimator jitter;
 };
 
@@ -56,7 +67,7 @@ public:
           latency_(stream_types), payload_(1100, 0x33) {
         const std::uint32_t m = std::min(max_media_sockets, c.options.classrooms);
         for (std::uint32_t i = 0; i < m; ++i) {
-            media_.push_back(std::make_unique<PeerSocket>(c.loop, c.options.server));
+            media_.push_back(std::make_unique<PeerSocket>(c.loop, peer_bind_address(c.options)));
             media_.back()->set_receiver(
                 [this](std::span<const std::uint8_t> p, std::int64_t now) { arrived(p, now); });
         }
@@ -78,8 +89,10 @@ public:
         until_ = end + grace_ns;
         std::array<Pacer, stream_types> pacers;
         for (std::uint32_t t = 0; t < stream_types; ++t)
-            pacers[t] = Pacer(start, specs[t].packets_per_second * students_, students_);
+            pacers[t] = Pacer(start, specs[t].sends_per_second() * students_, students_);
         const CpuSample cpu_from = cpu_sample();
+        ProcessCpu server_cpu(c_.options.server_pid);
+        server_cpu.start(cpu_from.wall_ns);
         for (std::int64_t now = start; now < until_; now = now_ns()) {
             std::int64_t wake = until_;
             if (now < end) {
@@ -93,8 +106,12 @@ public:
             if (c_.progress.due(now)) c_.progress.show(now, progress_text(now - start, now >= end));
         }
         const CpuSample cpu_to = cpu_sample();
+        const auto server_cpu_percent = server_cpu.percent(cpu_to.wall_ns);
+        const auto server_rss = c_.options.server_pid ? read_vm_rss(*c_.options.server_pid) : std::nullopt;
         release_all(c_, sessions_);
         Report r = report();
+        r.server_cpu_percent = server_cpu_percent;
+        r.server_rss_bytes = server_rss;
         r.duration_s = static_cast<double>(end - start) / 1e9;
         r.bench_cpu_percent = cpu_percent(cpu_to.user_us - cpu_from.user_us, cpu_to.system_us - cpu_from.system_us,
                                           (cpu_to.wall_ns - cpu_from.wall_ns) / 1000);
@@ -104,17 +121,20 @@ public:
 private:
     PeerSocket& media_of(std::uint32_t student) { return *media_[student % media_.size()]; }
 
+    // One packet, or one video frame's packets back to back.
     void send(StreamType type, std::uint32_t student, std::int64_t now) {
         const std::uint32_t id = type * students_ + student;
         Stream& s = streams_[id];
         const std::span<std::uint8_t> payload(payload_.data(), specs[type].bytes);
-        write_probe(payload, Probe{ProbeKind::media, id, s.sequence++, now});
-        ++s.sent;
-        switch (type) {
-            case audio_up: sessions_[student]->send_channel_data(payload); break;
-            case audio_down: media_of(student).queue(audio_relayed_[student], payload); break;
-            case video_down: media_of(student).queue(video_relayed_[student], payload); break;
-            default: break;
+        for (std::uint32_t n = specs[type].packets_in(s.frames++); n > 0; --n) {
+            write_probe(payload, Probe{ProbeKind::media, id, s.sequence++, now});
+            ++s.sent;
+            switch (type) {
+                case audio_up: sessions_[student]->send_channel_data(payload); break;
+                case audio_down: media_of(student).queue(audio_relayed_[student], payload); break;
+                case video_down: media_of(student).queue(video_relayed_[student], payload); break;
+                default: break;
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "bench/clock.hpp"
+#include "bench/proc_status.hpp"
 #include "bench/pacer.hpp"
 #include "bench/probe_traffic.hpp"
 #include "bench/scenario.hpp"
@@ -25,6 +26,8 @@ Report run_latency(Context& c) {
     traffic.set_window(start, end + grace_ns);
     Pacer pacer(start, c.options.rate, traffic.size());
     const CpuSample cpu_from = cpu_sample();
+    ProcessCpu server_cpu(c.options.server_pid);
+    server_cpu.start(cpu_from.wall_ns);
     for (std::int64_t now = start; now < end + grace_ns; now = now_ns()) {
         for (int k = 0; k < max_catch_up && now < end && pacer.due(now); ++k) traffic.send_ping(pacer.take(), now);
         const std::int64_t wake = now < end ? pacer.next_due_ns() : end + grace_ns;
@@ -35,6 +38,8 @@ Report run_latency(Context& c) {
                                      (now >= end ? " (grace period)" : ""));
     }
     const CpuSample cpu_to = cpu_sample();
+    const auto server_cpu_percent = server_cpu.percent(cpu_to.wall_ns);
+    const auto server_rss = c.options.server_pid ? read_vm_rss(*c.options.server_pid) : std::nullopt;
     traffic.release(c);
 
     Report r;
@@ -47,6 +52,8 @@ Report run_latency(Context& c) {
     r.latency = summarize(traffic.rtt);
     r.relayed_packets = traffic.relayed;
     r.packets_per_second = per_second(traffic.relayed, end - start);
+    r.server_cpu_percent = server_cpu_percent;
+    r.server_rss_bytes = server_rss;
     r.bench_cpu_percent = cpu_percent(cpu_to.user_us - cpu_from.user_us, cpu_to.system_us - cpu_from.system_us,
                                       (cpu_to.wall_ns - cpu_from.wall_ns) / 1000);
     return r;

@@ -20,9 +20,9 @@ std::uint64_t rss_or_throw(int pid) {
 
 void allocate_with_permission(Context& c, const Sessions& sessions, const TransportAddress& peer) {
     require_all(run_step(c, sessions, [](Session& s, std::int64_t now) { s.allocate(now); }, "allocate"), "Allocate");
-    require_all(run_step(c, sessions, [&](Session& s, std::int64_t now) { s.create_permission(peer, now); },
-                         "permission"),
-                "CreatePermission");
+    require_peer_allowed(run_step(c, sessions, [&](Session& s, std::int64_t now) { s.create_permission(peer, now); },
+                                  "permission"),
+                         peer, "CreatePermission");
 }
 
 }  // namespace
@@ -30,8 +30,9 @@ void allocate_with_permission(Context& c, const Sessions& sessions, const Transp
 Report run_memory(Context& c) {
     const int pid = *c.options.server_pid;
     rss_or_throw(pid);
-    // The permission's peer: a bench socket on loopback. Nothing is sent to it.
-    PeerSocket peer(c.loop, c.options.server);
+    // The permission's peer: a bench socket (on loopback unless --peer-address). Nothing is
+    // sent to it.
+    PeerSocket peer(c.loop, peer_bind_address(c.options));
     Sessions first = make_sessions(c, 1, 0);
     allocate_with_permission(c, first, peer.address());
     const std::uint64_t idle = rss_or_throw(pid);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "bench/clock.hpp"
+#include "bench/proc_status.hpp"
 #include "bench/probe_traffic.hpp"
 #include "bench/scenario.hpp"
 
@@ -55,6 +56,7 @@ Report run_saturate(Context& c) {
         in_flight[i] = window;
     }
     CpuSample cpu_from = cpu_sample();
+    ProcessCpu server_cpu(c.options.server_pid);
     bool warmed = false;
     std::int64_t next_check = start + 100'000'000;
     for (std::int64_t now = start; now < end; now = now_ns()) {
@@ -63,6 +65,7 @@ Report run_saturate(Context& c) {
         if (!warmed && now >= warm_end) {
             warmed = true;
             cpu_from = cpu_sample();
+            server_cpu.start(cpu_from.wall_ns);
         }
         if (now >= next_check) {
             next_check = now + 100'000'000;
@@ -77,6 +80,8 @@ Report run_saturate(Context& c) {
         if (c.progress.due(now)) c.progress.show(now, progress_text(traffic, now, start, warm_end));
     }
     const CpuSample cpu_to = cpu_sample();
+    const auto server_cpu_percent = server_cpu.percent(cpu_to.wall_ns);
+    const auto server_rss = c.options.server_pid ? read_vm_rss(*c.options.server_pid) : std::nullopt;
     sending = false;
     traffic.release(c);
 
@@ -91,6 +96,8 @@ Report run_saturate(Context& c) {
     r.received = traffic.returned;
     r.failures = lost;
     if (lost) r.first_failure = std::to_string(lost) + " pings lost (windows restarted after 500 ms)";
+    r.server_cpu_percent = server_cpu_percent;
+    r.server_rss_bytes = server_rss;
     r.bench_cpu_percent = cpu_percent(cpu_to.user_us - cpu_from.user_us, cpu_to.system_us - cpu_from.system_us,
                                       (cpu_to.wall_ns - cpu_from.wall_ns) / 1000);
     return r;

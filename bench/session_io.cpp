@@ -58,7 +58,7 @@ bool Session::open_socket() {
         framer_ = std::make_unique<turn::StreamFramer>();
     } else {
         std::string error;
-        const auto local = to_socket_address(loopback_like(endpoint_.server));
+        const auto local = to_socket_address(client_bind_address(endpoint_.server));
         if (::bind(fd_, local.get(), local.length) != 0) {
             fail("bind: " + errno_text(errno));
             return false;

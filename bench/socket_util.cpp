@@ -12,20 +12,16 @@ namespace hallpass::bench {
 
 int family_of(const TransportAddress& a) { return relay::socket_family(a.ip.family); }
 
-TransportAddress loopback_like(const TransportAddress& server) {
-    if (server.ip.is_v4()) return {IpAddress::v4(127, 0, 0, 1), 0};
+TransportAddress client_bind_address(const TransportAddress& server) {
+    const bool v4 = server.ip.unmapped().is_v4();
+    if (!is_loopback(server)) return {v4 ? IpAddress::v4(0, 0, 0, 0) : IpAddress::v6({}), 0};
+    if (v4) return {IpAddress::v4(127, 0, 0, 1), 0};
     std::array<std::uint8_t, 16> b{};
     b[15] = 1;
     return {IpAddress::v6(b), 0};
 }
 
-bool is_loopback(const TransportAddress& a) {
-    const IpAddress ip = a.ip.unmapped();
-    if (ip.is_v4()) return ip.bytes[0] == 127;
-    std::array<std::uint8_t, 16> one{};
-    one[15] = 1;
-    return ip.bytes == one;
-}
+bool is_loopback(const TransportAddress& a) { return is_loopback(a.ip); }
 
 int udp_socket(const TransportAddress& local, std::string& error) {
     const int fd = ::socket(family_of(local), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "relay/socket_address.hpp"
+#include "bench/options.hpp"
 #include "stun/transport_address.hpp"
 
 namespace hallpass::bench {
@@ -18,9 +19,11 @@ using relay::SocketAddress;
 using relay::to_socket_address;
 int family_of(const TransportAddress& a);
 
-// The loopback address of the server's family, port 0.
-TransportAddress loopback_like(const TransportAddress& server);
-// True for 127.0.0.0/8 and ::1: the bench refuses to send anywhere else.
+// Where a UDP client socket binds (port 0): the loopback address of the server's family for
+// a server on loopback, so that nothing leaves it; else the family's wildcard, and the
+// route to the (--remote) server picks the address.
+TransportAddress client_bind_address(const TransportAddress& server);
+// True for 127.0.0.0/8 and ::1.
 bool is_loopback(const TransportAddress& a);
 
 // A non-blocking UDP socket bound to `local` (port 0: any); -1 and `error` set on failure.

@@ -64,5 +64,54 @@ TEST(BenchOptions, ErrorsNameTheProblem) {
     EXPECT_EQ(error_of({"saturate", "--help"}), "help");
 }
 
+// A load generator pointed at someone else's server is an attack: off loopback it needs
+// the owner's explicit --remote, and its peers need an address the server may relay to.
+TEST(BenchOptions, AServerOffLoopbackIsRefusedWithoutRemote) {
+    for (std::string_view server : {"10.0.0.5:3478", "192.0.2.7:443", "[2001:db8::1]:3478", "[::ffff:10.0.0.5]:3478"}) {
+        const std::string e = error_of({"burst", "--server", server, "--secret", "s"});
+        EXPECT_NE(e.find("is not on loopback"), std::string::npos) << server << ": " << e;
+        EXPECT_NE(e.find("--remote"), std::string::npos) << e;
+    }
+    // Loopback of either family, IPv4-mapped included, needs nothing.
+    for (std::string_view server : {"127.0.0.1:3478", "127.9.9.9:1", "[::1]:3478", "[::ffff:127.0.0.1]:3478"})
+        EXPECT_EQ(error_of({"burst", "--server", server, "--secret", "s"}), "") << server;
+    EXPECT_EQ(error_of({"burst", "--server", "127.0.0.1:1", "--secret", "s", "--peer-address", "10.0.0.2"}),
+              "--peer-address 10.0.0.2 is not on loopback: that needs --remote");
+}
+
+TEST(BenchOptions, RemoteNeedsAPeerAddressWhereTheScenarioHasPeers) {
+    const std::vector<std::string_view> base{"--server", "10.0.0.5:3478", "--secret", "s", "--remote"};
+    auto with = [&](std::vector<std::string_view> front, std::vector<std::string_view> extra = {}) {
+        front.insert(front.end(), base.begin(), base.end());
+        front.insert(front.end(), extra.begin(), extra.end());
+        return front;
+    };
+    EXPECT_EQ(error_of(with({"burst"})), "");
+    EXPECT_EQ(error_of(with({"saturate"}, {"--topology", "pairs"})), "");
+    EXPECT_EQ(error_of(with({"classroom"})),
+              "classroom against a remote server needs --peer-address ADDRESS: an address of this machine that the "
+              "server can reach and its peer policy allows (--topology pairs and burst need none)");
+    EXPECT_NE(error_of(with({"saturate"})).find("needs --peer-address"), std::string::npos);
+    EXPECT_NE(error_of(with({"latency"})).find("needs --peer-address"), std::string::npos);
+    EXPECT_EQ(error_of(with({"classroom"}, {"--peer-address", "2001:db8::2"})),
+              "--peer-address and --server must be of one address family");
+    EXPECT_EQ(error_of(with({"classroom"}, {"--peer-address", "nowhere"})), "bad value 'nowhere' for --peer-address");
+
+    auto r = parse(with({"classroom"}, {"--peer-address", "10.0.0.9"}));
+    ASSERT_TRUE(std::holds_alternative<Options>(r)) << std::get<std::string>(r);
+    const auto& o = std::get<Options>(r);
+    EXPECT_TRUE(o.remote);
+    EXPECT_EQ(peer_bind_address(o).to_string(), "10.0.0.9:0");
+}
+
+TEST(BenchOptions, PeersStayOnLoopbackByDefault) {
+    auto v4 = parse({"classroom", "--server", "127.0.0.1:3478", "--secret", "s"});
+    ASSERT_TRUE(std::holds_alternative<Options>(v4));
+    EXPECT_EQ(peer_bind_address(std::get<Options>(v4)).to_string(), "127.0.0.1:0");
+    auto v6 = parse({"classroom", "--server", "[::1]:3478", "--secret", "s"});
+    ASSERT_TRUE(std::holds_alternative<Options>(v6));
+    EXPECT_EQ(peer_bind_address(std::get<Options>(v6)).to_string(), "[::1]:0");
+}
+
 }  // namespace
 }  // namespace hallpass::bench

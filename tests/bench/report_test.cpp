@@ -1,5 +1,7 @@
 #include "bench/report.hpp"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "bench/proc_status.hpp"
@@ -48,6 +50,33 @@ TEST(ProcStatus, ReadsVmRss) {
     EXPECT_EQ(parse_vm_rss("Name:\thallpass\nVmPeak:\t  9000 kB\nVmRSS:\t    5120 kB\nThreads: 2\n"), 5120u * 1024);
     EXPECT_FALSE(parse_vm_rss("Name:\tx\n"));
     EXPECT_FALSE(parse_vm_rss("VmRSS:\tlots\n"));
+}
+
+TEST(ProcStatus, ReadsCpuTicksPastACommandNameWithSpacesAndParentheses) {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+    EXPECT_EQ(parse_cpu_ticks("4242 (hallpass) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 567 0 0 20 0 3 0"),
+              1234u + 567u);
+    EXPECT_EQ(parse_cpu_ticks("7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 10 20 0 0"), 30u);
+    EXPECT_FALSE(parse_cpu_ticks("7 (x) R 1 7 7 0 -1 0 0 0 0 0 10"));  // cut short
+    EXPECT_FALSE(parse_cpu_ticks("7 (x) R 1 7 7 0 -1 0 0 0 0 0 ten 20"));
+    EXPECT_FALSE(parse_cpu_ticks("no parenthesis"));
+}
+
+TEST(ProcStatus, MeasuresThisProcessesCpu) {
+    const auto ticks = read_cpu_ticks(::getpid());
+    ASSERT_TRUE(ticks);
+    ProcessCpu none(std::nullopt);
+    none.start(0);
+    EXPECT_FALSE(none.percent(1'000'000'000));
+}
+
+TEST(BenchReport, ServerCpuAndMemoryAreNullWithoutAServerPid) {
+    Report r;
+    EXPECT_NE(to_json(r).find("\"server_cpu_percent\":null,\"server_rss_bytes\":null"), std::string::npos);
+    r.server_cpu_percent = 41.5;
+    r.server_rss_bytes = 2048 * 1024;
+    EXPECT_NE(to_json(r).find("\"server_cpu_percent\":41.5"), std::string::npos) << to_json(r);
+    EXPECT_NE(to_table(r).find("server RSS"), std::string::npos);
 }
 
 }  // namespace
