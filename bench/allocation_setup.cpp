@@ -21,6 +21,11 @@ std::int64_t unix_now() {
 }  // namespace
 
 Sessions make_sessions(Context& c, std::uint32_t count, std::uint32_t first_index) {
+    return make_sessions(c, count, first_index, [&](std::uint32_t) { return c.endpoint; });
+}
+
+Sessions make_sessions(Context& c, std::uint32_t count, std::uint32_t first_index,
+                       const std::function<Endpoint(std::uint32_t index)>& endpoint_of) {
     Sessions out;
     out.reserve(count);
     const std::int64_t expiry = unix_now() + 3600;
@@ -32,7 +37,7 @@ Sessions make_sessions(Context& c, std::uint32_t count, std::uint32_t first_inde
             user = turn::rest_username(expiry, "bench-" + std::to_string(index));
             password = turn::rest_password(c.options.secret, user);
         }
-        out.push_back(std::make_unique<Session>(c.loop, c.endpoint, std::move(user), std::move(password),
+        out.push_back(std::make_unique<Session>(c.loop, endpoint_of(index), std::move(user), std::move(password),
                                                 c.seed + index * 0x9E3779B97F4A7C15ull, index));
     }
     return out;

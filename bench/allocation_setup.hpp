@@ -21,6 +21,9 @@ using Sessions = std::vector<std::unique_ptr<Session>>;
 // `count` sessions numbered from `first_index`. With --secret each gets its own TURN REST
 // username "<now+3600>:bench-<index>".
 Sessions make_sessions(Context& c, std::uint32_t count, std::uint32_t first_index = 0);
+// The same, each session with the endpoint (server address and transport) of its index.
+Sessions make_sessions(Context& c, std::uint32_t count, std::uint32_t first_index,
+                       const std::function<Endpoint(std::uint32_t index)>& endpoint_of);
 
 struct StepResult {
     std::uint32_t succeeded = 0;

@@ -25,6 +25,7 @@ Report run(Context& c) {
         case Scenario::burst: return run_burst(c);
         case Scenario::memory: return run_memory(c);
         case Scenario::classroom: return run_classroom(c);
+        case Scenario::capacity: break;  // prints its own forms (run_capacity)
     }
     return {};
 }
@@ -60,11 +61,18 @@ int main(int argc, char** argv) {
     }
     try {
         TlsContext tls;
-        if (options.transport == Transport::tls) tls = make_tls_client_context();
+        if (options.transport == Transport::tls || (options.mix && (*options.mix)[2] > 0))
+            tls = make_tls_client_context();
         EventLoop loop;
         Progress progress(!options.quiet && ::isatty(STDERR_FILENO));
         Context context{options, loop, Endpoint{options.server, options.transport, tls.get()}, progress,
                         std::random_device{}() * 0x100000001B3ull + static_cast<std::uint64_t>(now_ns())};
+        if (options.scenario == Scenario::capacity) {
+            const std::string text = run_capacity(context);
+            progress.finish();
+            std::fputs(text.c_str(), stdout);
+            return 0;
+        }
         Report report = run(context);
         progress.finish();
         report.scenario = std::string(name_of(options.scenario));

@@ -11,7 +11,8 @@ namespace {
 using Error = std::string;
 
 std::optional<Scenario> scenario_of(std::string_view s) {
-    for (auto v : {Scenario::saturate, Scenario::latency, Scenario::burst, Scenario::classroom, Scenario::memory})
+    for (auto v : {Scenario::saturate, Scenario::latency, Scenario::burst, Scenario::classroom, Scenario::memory,
+                   Scenario::capacity})
         if (name_of(v) == s) return v;
     return std::nullopt;
 }
@@ -40,6 +41,7 @@ std::uint32_t default_allocations(Scenario s) {
         case Scenario::burst: return 1000;
         case Scenario::memory: return 1000;
         case Scenario::classroom: return 0;  // derived from --classrooms
+        case Scenario::capacity: return 0;
     }
     return 0;
 }
@@ -49,6 +51,8 @@ std::optional<Error> check_target(const Options& o) {
         return "--server " + o.server.to_string() +
                " is not on loopback: a load generator may only be pointed at a server you run. Add --remote "
                "to say that this one is yours";
+    if (!o.remote && o.tls_server && !is_loopback(o.tls_server->ip))
+        return "--tls-server " + o.tls_server->to_string() + " is not on loopback: that needs --remote";
     if (!o.remote && o.peer_address && !is_loopback(*o.peer_address))
         return "--peer-address " + o.peer_address->to_string() + " is not on loopback: that needs --remote";
     if (o.peer_address && o.peer_address->unmapped().is_v4() != o.server.ip.unmapped().is_v4())
@@ -85,11 +89,60 @@ bool needs_peers(const Options& o) {
         case Scenario::saturate:
         case Scenario::latency: return o.topology == Topology::echo;
         case Scenario::classroom:
+        case Scenario::capacity:
         case Scenario::memory: return true;
         case Scenario::burst: return false;
     }
     return true;
 }
+
+Transport student_transport(const Options& o, std::uint32_t k, std::uint32_t students) {
+    if (!o.mix || students == 0) return o.transport;
+    // Student k takes the transport whose cumulative share first exceeds its position.
+    const std::uint64_t position = (2 * std::uint64_t{k} + 1) * 100;  // (k + 0.5) / students, scaled
+    std::uint64_t cumulative = 0;
+    for (std::size_t t = 0; t < 3; ++t) {
+        cumulative += (*o.mix)[t];
+        if (position < cumulative * 2 * students) return static_cast<Transport>(t);
+    }
+    return Transport::tls;
+}
+
+std::string mix_text(const Options& o) {
+    if (!o.mix) return std::string(name_of(o.transport));
+    std::string out;
+    for (std::size_t t = 0; t < 3; ++t) {
+        if ((*o.mix)[t] == 0) continue;
+        out += (out.empty() ? "" : ", ") + std::string(name_of(static_cast<Transport>(t))) + " " +
+               std::to_string((*o.mix)[t]) + " %";
+    }
+    return out;
+}
+
+namespace {
+// "udp=70,tcp=10,tls=20": every share named at most once, summing to 100.
+std::optional<std::array<std::uint32_t, 3>> parse_mix(std::string_view text) {
+    std::array<std::uint32_t, 3> mix{};
+    std::array<bool, 3> seen{};
+    std::uint32_t sum = 0;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const std::string_view part = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        const auto eq = part.find('=');
+        if (eq == std::string_view::npos) return std::nullopt;
+        const std::string_view name = part.substr(0, eq);
+        const auto share = number<std::uint32_t>(part.substr(eq + 1));
+        std::size_t t = name == "udp" ? 0 : name == "tcp" ? 1 : name == "tls" ? 2 : 3;
+        if (t == 3 || !share || seen[t] || *share > 100) return std::nullopt;
+        seen[t] = true;
+        mix[t] = *share;
+        sum += *share;
+    }
+    if (sum != 100) return std::nullopt;
+    return mix;
+}
+}  // namespace
 
 TransportAddress peer_bind_address(const Options& o) {
     if (o.peer_address) return {*o.peer_address, 0};
@@ -106,6 +159,7 @@ std::string_view name_of(Scenario s) {
         case Scenario::burst: return "burst";
         case Scenario::classroom: return "classroom";
         case Scenario::memory: return "memory";
+        case Scenario::capacity: return "capacity";
     }
     return "?";
 }
@@ -126,9 +180,12 @@ std::string_view usage() {
            "         [--window W] [--topology echo|pairs] [--rate PACKETS_PER_SECOND]\n"
            "         [--classrooms C] [--server-pid PID] [--in-flight K]\n"
            "         [--remote] [--peer-address ADDRESS] [--json] [--quiet]\n"
+           "         classroom, capacity: [--mix udp=P,tcp=P,tls=P] [--tls-server ADDRESS:PORT]\n"
+           "         capacity: [--max-classrooms N] [--max-loss PERCENT] [--max-jitter MS] [--max-p99 MS]\n"
+           "                   [--html FILE]\n"
            "--remote: the server is off loopback and yours; --peer-address: where the bench's peers\n"
            "listen (an address of this machine the server may relay to)\n"
-           "SCENARIO: saturate | latency | burst | classroom | memory   (see bench/README.md)\n";
+           "SCENARIO: saturate | latency | burst | classroom | memory | capacity   (see bench/README.md)\n";
 }
 
 std::variant<Options, std::string> parse_options(std::span<const std::string_view> args) {
@@ -156,6 +213,24 @@ std::variant<Options, std::string> parse_options(std::span<const std::string_vie
             auto a = IpAddress::parse(value);
             if (!a) return bad();
             o.peer_address = *a;
+        } else if (flag == "--mix") {
+            o.mix = parse_mix(value);
+            if (!o.mix) return bad() + " (e.g. udp=70,tcp=10,tls=20, summing to 100)";
+        } else if (flag == "--tls-server") {
+            auto a = TransportAddress::parse(value);
+            if (!a || a->port == 0) return bad();
+            o.tls_server = *a;
+        } else if (flag == "--max-classrooms") {
+            auto n = number<std::uint32_t>(value);
+            if (!n || *n == 0 || *n > 1000) return bad() + " (1..1000)";
+            o.max_classrooms = *n;
+        } else if (flag == "--max-loss" || flag == "--max-jitter" || flag == "--max-p99") {
+            auto v = real(value);
+            if (!v || *v < 0 || (flag == "--max-loss" && *v > 100)) return bad();
+            (flag == "--max-loss" ? o.max_loss_percent : flag == "--max-jitter" ? o.max_jitter_ms : o.max_p99_ms) = *v;
+        } else if (flag == "--html") {
+            if (value.empty()) return bad();
+            o.html_path = value;
         } else if (flag == "--transport") {
             if (value == "udp") o.transport = Transport::udp;
             else if (value == "tcp") o.transport = Transport::tcp;
@@ -216,6 +291,12 @@ std::variant<Options, std::string> parse_options(std::span<const std::string_vie
     if (auto e = check(o)) return *e;
     if (!allocations_given) o.allocations = default_allocations(o.scenario);
     if (o.scenario == Scenario::classroom) o.allocations = o.classrooms * 30 * 2;
+    if (o.scenario == Scenario::capacity) o.allocations = o.max_classrooms * 30 * 2;
+    if (o.scenario == Scenario::capacity && o.classrooms > o.max_classrooms)
+        return Error("--classrooms (where capacity starts) must not exceed --max-classrooms");
+    if (o.mix && o.scenario != Scenario::classroom && o.scenario != Scenario::capacity)
+        return Error("--mix is for classroom and capacity");
+    if (!o.html_path.empty() && o.scenario != Scenario::capacity) return Error("--html is for capacity");
     if (o.scenario == Scenario::memory && !o.server_pid) return Error("memory needs --server-pid PID");
     if (o.topology == Topology::pairs && o.allocations % 2 != 0)
         return Error("--topology pairs needs an even --allocations");

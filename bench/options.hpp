@@ -8,6 +8,7 @@
 //       [--remote] [--peer-address ADDRESS] [--json] [--quiet]
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -19,7 +20,7 @@
 
 namespace hallpass::bench {
 
-enum class Scenario { saturate, latency, burst, classroom, memory };
+enum class Scenario { saturate, latency, burst, classroom, memory, capacity };
 enum class Transport { udp, tcp, tls };
 enum class Topology { echo, pairs };
 
@@ -49,6 +50,17 @@ struct Options {
     // Where the bench's echo peers and media server listen; the server's peer policy must
     // let it relay there. Loopback (like the server's family) when not given.
     std::optional<IpAddress> peer_address;
+    // classroom, capacity: the students' transports in percent (udp, tcp, tls), from --mix;
+    // all of them --transport when not given. TLS goes to --tls-server when given.
+    std::optional<std::array<std::uint32_t, 3>> mix;
+    std::optional<TransportAddress> tls_server;
+    // capacity: the classroom counts tried (from --classrooms up to --max-classrooms) and the
+    // quality limits a step must stay within.
+    std::uint32_t max_classrooms = 64;
+    double max_loss_percent = 1.0;
+    double max_jitter_ms = 30.0;
+    double max_p99_ms = 100.0;
+    std::string html_path;  // --html FILE: the capacity report as a page
     bool json = false;
     bool quiet = false;
 };
@@ -61,6 +73,12 @@ bool is_loopback(const IpAddress& ip);
 // Whether SCENARIO sends to peers of the bench's own (echo peers, the media server, the
 // memory scenario's permission), which the server must be able to reach.
 bool needs_peers(const Options& o);
+
+// The transport of student k of `students` (classroom, capacity): the mix apportioned in
+// order, udp first, so that 70/10/20 of 30 students is 21/3/6.
+Transport student_transport(const Options& o, std::uint32_t k, std::uint32_t students);
+// "udp 70 %, tcp 10 %, tls 20 %", or the one transport.
+std::string mix_text(const Options& o);
 
 // The address the bench's peers bind to (port 0).
 TransportAddress peer_bind_address(const Options& o);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 
 #include "bench/event_loop.hpp"
 #include "bench/options.hpp"
@@ -33,5 +34,10 @@ Report run_latency(Context& c);
 Report run_burst(Context& c);
 Report run_memory(Context& c);
 Report run_classroom(Context& c);
+// C classrooms, whatever --classrooms says (capacity's steps). A failed set-up releases what
+// it made before the BenchError leaves.
+Report run_classroom(Context& c, std::uint32_t classrooms);
+// capacity prints its own table, JSON and page; it returns what main prints (nothing).
+std::string run_capacity(Context& c);
 
 }  // namespace hallpass::bench

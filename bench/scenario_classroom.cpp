@@ -61,18 +61,23 @@ struct Stream {
 
 class Classroom final : public Sink {
 public:
-    explicit Classroom(Context& c)
-        : c_(c), students_(c.options.classrooms * students_per_class),
-          sessions_(make_sessions(c, 2 * students_)), streams_(stream_types * students_),
-          latency_(stream_types), payload_(1100, 0x33) {
-        const std::uint32_t m = std::min(max_media_sockets, c.options.classrooms);
+    Classroom(Context& c, std::uint32_t classrooms)
+        : c_(c), students_(classrooms * students_per_class),
+          sessions_(make_sessions(c, 2 * students_, 0, [&](std::uint32_t i) { return endpoint_of(i % students_); })),
+          streams_(stream_types * students_), latency_(stream_types), payload_(1100, 0x33) {
+        const std::uint32_t m = std::min(max_media_sockets, classrooms);
         for (std::uint32_t i = 0; i < m; ++i) {
             media_.push_back(std::make_unique<PeerSocket>(c.loop, peer_bind_address(c.options)));
             media_.back()->set_receiver(
                 [this](std::span<const std::uint8_t> p, std::int64_t now) { arrived(p, now); });
         }
         for (auto& s : sessions_) s->set_sink(this);
-        allocate_and_bind(c, sessions_, [&](std::uint32_t i) { return media_of(i % students_).address(); });
+    }
+
+    // Allocations and channels for every student; throws BenchError when one fails (call
+    // release() then: the others hold allocations on the server).
+    void set_up() {
+        allocate_and_bind(c_, sessions_, [&](std::uint32_t i) { return media_of(i % students_).address(); });
         for (std::uint32_t k = 0; k < students_; ++k) {
             audio_relayed_.push_back(to_socket_address(sessions_[k]->relayed()));
             video_relayed_.push_back(to_socket_address(sessions_[students_ + k]->relayed()));
@@ -108,7 +113,7 @@ public:
         const CpuSample cpu_to = cpu_sample();
         const auto server_cpu_percent = server_cpu.percent(cpu_to.wall_ns);
         const auto server_rss = c_.options.server_pid ? read_vm_rss(*c_.options.server_pid) : std::nullopt;
-        release_all(c_, sessions_);
+        release();
         Report r = report();
         r.server_cpu_percent = server_cpu_percent;
         r.server_rss_bytes = server_rss;
@@ -118,7 +123,16 @@ public:
         return r;
     }
 
+    void release() { release_all(c_, sessions_); }
+
 private:
+    // The student's transport (--mix) decides the server address: TLS may have its own.
+    Endpoint endpoint_of(std::uint32_t student) const {
+        const Transport t = student_transport(c_.options, student, students_);
+        const auto& o = c_.options;
+        return {t == Transport::tls && o.tls_server ? *o.tls_server : o.server, t, c_.endpoint.tls};
+    }
+
     PeerSocket& media_of(std::uint32_t student) { return *media_[student % media_.size()]; }
 
     // One packet, or one video frame's packets back to back.
@@ -203,9 +217,17 @@ private:
 
 }  // namespace
 
-Report run_classroom(Context& c) {
-    Classroom room(c);
+Report run_classroom(Context& c, std::uint32_t classrooms) {
+    Classroom room(c, classrooms);
+    try {
+        room.set_up();
+    } catch (const BenchError&) {
+        room.release();
+        throw;
+    }
     return room.run();
 }
+
+Report run_classroom(Context& c) { return run_classroom(c, c.options.classrooms); }
 
 }  // namespace hallpass::bench
