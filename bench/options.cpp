@@ -180,7 +180,7 @@ std::string_view usage() {
            "         [--window W] [--topology echo|pairs] [--rate PACKETS_PER_SECOND]\n"
            "         [--classrooms C] [--server-pid PID] [--in-flight K]\n"
            "         [--remote] [--peer-address ADDRESS] [--json] [--quiet]\n"
-           "         classroom, capacity: [--mix udp=P,tcp=P,tls=P] [--tls-server ADDRESS:PORT]\n"
+           "         classroom, capacity: [--mix udp=P,tcp=P,tls=P] [--tls-server ADDRESS:PORT] [--threads T]\n"
            "         capacity: [--max-classrooms N] [--max-loss PERCENT] [--max-jitter MS] [--max-p99 MS]\n"
            "                   [--html FILE]\n"
            "--remote: the server is off loopback and yours; --peer-address: where the bench's peers\n"
@@ -220,6 +220,10 @@ std::variant<Options, std::string> parse_options(std::span<const std::string_vie
             auto a = TransportAddress::parse(value);
             if (!a || a->port == 0) return bad();
             o.tls_server = *a;
+        } else if (flag == "--threads") {
+            auto n = number<std::uint32_t>(value);
+            if (!n || *n == 0 || *n > 64) return bad() + " (1..64)";
+            o.threads = *n;
         } else if (flag == "--max-classrooms") {
             auto n = number<std::uint32_t>(value);
             if (!n || *n == 0 || *n > 1000) return bad() + " (1..1000)";
@@ -296,6 +300,8 @@ std::variant<Options, std::string> parse_options(std::span<const std::string_vie
         return Error("--classrooms (where capacity starts) must not exceed --max-classrooms");
     if (o.mix && o.scenario != Scenario::classroom && o.scenario != Scenario::capacity)
         return Error("--mix is for classroom and capacity");
+    if (o.threads > 1 && o.scenario != Scenario::classroom && o.scenario != Scenario::capacity)
+        return Error("--threads is for classroom and capacity");
     if (!o.html_path.empty() && o.scenario != Scenario::capacity) return Error("--html is for capacity");
     if (o.scenario == Scenario::memory && !o.server_pid) return Error("memory needs --server-pid PID");
     if (o.topology == Topology::pairs && o.allocations % 2 != 0)

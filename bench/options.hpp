@@ -54,6 +54,8 @@ struct Options {
     // all of them --transport when not given. TLS goes to --tls-server when given.
     std::optional<std::array<std::uint32_t, 3>> mix;
     std::optional<TransportAddress> tls_server;
+    // classroom, capacity: bench threads, each with its own loop and a share of the classrooms.
+    std::uint32_t threads = 1;
     // capacity: the classroom counts tried (from --classrooms up to --max-classrooms) and the
     // quality limits a step must stay within.
     std::uint32_t max_classrooms = 64;

@@ -12,7 +12,7 @@
 namespace hallpass::bench {
 namespace {
 
-// Shared receive batch: the loop is single-threaded.
+// The receive batch, shared by the sockets of one thread's loop.
 struct InBatch {
     std::array<std::array<std::uint8_t, 2048>, 64> data;
     std::array<sockaddr_storage, 64> from;
@@ -29,7 +29,7 @@ struct InBatch {
         }
     }
 };
-InBatch in_batch;
+thread_local InBatch in_batch;  // one per bench thread (--threads)
 
 void force_buffer(int fd, int option, int force_option, int bytes) {
     if (::setsockopt(fd, SOL_SOCKET, force_option, &bytes, sizeof bytes) != 0)

@@ -4,6 +4,7 @@
 // server's CPU and memory there (--server-pid) and what limited it. A line per step goes to
 // stderr as it ramps (unless --quiet); the table or the JSON goes to stdout, the page to
 // --html FILE.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -18,7 +19,9 @@ namespace {
 
 constexpr std::uint32_t students_per_class = 30;
 
-CapacityStep step_from(std::uint32_t classrooms, const Report& r) {
+// `threads`: the bench threads that carried the step; the bench counts as saturated when
+// its threads are, on average (they carry equal shares).
+CapacityStep step_from(std::uint32_t classrooms, std::uint32_t threads, const Report& r) {
     CapacityStep s;
     s.classrooms = classrooms;
     s.students = classrooms * students_per_class;
@@ -28,7 +31,7 @@ CapacityStep step_from(std::uint32_t classrooms, const Report& r) {
         s.p50_ms = std::max(s.p50_ms, stream.latency.p50_us / 1000.0);
         s.p99_ms = std::max(s.p99_ms, stream.latency.p99_us / 1000.0);
     }
-    s.bench_cpu_percent = r.bench_cpu_percent;
+    s.bench_cpu_percent = r.bench_cpu_percent / std::max(1u, threads);
     s.server_cpu_percent = r.server_cpu_percent;
     s.server_rss_bytes = r.server_rss_bytes;
     return s;
@@ -67,7 +70,7 @@ std::string run_capacity(Context& c) {
     while (const auto n = search.next()) {
         CapacityStep step;
         try {
-            step = step_from(*n, run_classroom(c, *n));
+            step = step_from(*n, std::min(o.threads, *n), run_classroom(c, *n));
         } catch (const BenchError& e) {
             step.classrooms = *n;
             step.students = *n * students_per_class;

@@ -9,6 +9,10 @@
 // (video: frames) are paced evenly (pacer.hpp). Reported per stream type: loss, one-way latency (sender timestamp to
 // arrival, one clock) and RFC 3550 jitter, and whether any single stream lost a packet.
 #include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <optional>
+#include <thread>
 #include <array>
 #include <memory>
 #include <vector>
@@ -61,9 +65,12 @@ struct Stream {
 
 class Classroom final : public Sink {
 public:
-    Classroom(Context& c, std::uint32_t classrooms)
+    // `first_session`: where this thread's session numbers start (--threads), so that every
+    // session of the run has a TURN REST user of its own.
+    Classroom(Context& c, std::uint32_t classrooms, std::uint32_t first_session = 0)
         : c_(c), students_(classrooms * students_per_class),
-          sessions_(make_sessions(c, 2 * students_, 0, [&](std::uint32_t i) { return endpoint_of(i % students_); })),
+          sessions_(make_sessions(c, 2 * students_, first_session,
+                                  [&](std::uint32_t i) { return endpoint_of((i - first_session) % students_); })),
           streams_(stream_types * students_), latency_(stream_types), payload_(1100, 0x33) {
         const std::uint32_t m = std::min(max_media_sockets, classrooms);
         for (std::uint32_t i = 0; i < m; ++i) {
@@ -114,7 +121,7 @@ public:
         const auto server_cpu_percent = server_cpu.percent(cpu_to.wall_ns);
         const auto server_rss = c_.options.server_pid ? read_vm_rss(*c_.options.server_pid) : std::nullopt;
         release();
-        Report r = report();
+        Report r = report({this});
         r.server_cpu_percent = server_cpu_percent;
         r.server_rss_bytes = server_rss;
         r.duration_s = static_cast<double>(end - start) / 1e9;
@@ -124,6 +131,12 @@ public:
     }
 
     void release() { release_all(c_, sessions_); }
+    // Closes the sessions and the media sockets, keeping the figures (--threads: the
+    // sockets must go before the thread's event loop does).
+    void close_sockets() {
+        sessions_.clear();
+        media_.clear();
+    }
 
 private:
     // The student's transport (--mix) decides the server address: TLS may have its own.
@@ -169,28 +182,34 @@ private:
                (grace ? " (grace period)" : "");
     }
 
-    Report report() const {
+public:
+    // The figures of one or more classrooms run side by side (--threads), stream by stream.
+    static Report report(const std::vector<const Classroom*>& rooms) {
         Report r;
-        r.allocations = static_cast<std::uint32_t>(sessions_.size());
         std::uint64_t sent_all = 0, received_all = 0;
         bool any_lost = false;
+        for (const Classroom* room : rooms) r.allocations += 2 * room->students_;
         for (std::uint32_t t = 0; t < stream_types; ++t) {
             StreamReport sr;
             sr.name = specs[t].name;
-            sr.streams = students_;
             double jitter_sum = 0;
-            for (std::uint32_t k = 0; k < students_; ++k) {
-                const Stream& s = streams_[t * students_ + k];
-                sr.sent += s.sent;
-                sr.received += s.received;
-                if (s.received < s.sent) ++sr.streams_with_loss;
-                const double j = s.jitter.jitter_ns() / 1e6;
-                jitter_sum += j;
-                sr.jitter_max_ms = std::max(sr.jitter_max_ms, j);
+            Histogram latency;
+            for (const Classroom* room : rooms) {
+                sr.streams += room->students_;
+                for (std::uint32_t k = 0; k < room->students_; ++k) {
+                    const Stream& s = room->streams_[t * room->students_ + k];
+                    sr.sent += s.sent;
+                    sr.received += s.received;
+                    if (s.received < s.sent) ++sr.streams_with_loss;
+                    const double j = s.jitter.jitter_ns() / 1e6;
+                    jitter_sum += j;
+                    sr.jitter_max_ms = std::max(sr.jitter_max_ms, j);
+                }
+                latency.merge(room->latency_[t]);
             }
-            sr.jitter_mean_ms = students_ ? jitter_sum / students_ : 0;
+            sr.jitter_mean_ms = sr.streams ? jitter_sum / sr.streams : 0;
             sr.loss_ratio = loss_ratio(sr.sent, sr.received);
-            sr.latency = summarize(latency_[t]);
+            sr.latency = summarize(latency);
             any_lost = any_lost || sr.streams_with_loss > 0;
             sent_all += sr.sent;
             received_all += sr.received;
@@ -203,6 +222,7 @@ private:
         return r;
     }
 
+private:
     Context& c_;
     std::uint32_t students_;
     Sessions sessions_;  // [0, S): audio, [S, 2S): video
@@ -215,9 +235,7 @@ private:
     std::int64_t until_ = 0;
 };
 
-}  // namespace
-
-Report run_classroom(Context& c, std::uint32_t classrooms) {
+Report run_one_thread(Context& c, std::uint32_t classrooms) {
     Classroom room(c, classrooms);
     try {
         room.set_up();
@@ -226,6 +244,72 @@ Report run_classroom(Context& c, std::uint32_t classrooms) {
         throw;
     }
     return room.run();
+}
+
+// --threads T: the classrooms split over T threads, each with its own event loop, sockets
+// and media server, set up in parallel and started together once all are ready. Thread 0
+// draws the progress line; its interval gives the CPU figures (the bench's is the whole
+// process, so with T threads it may pass 100 % of one core).
+Report run_threads(Context& c, std::uint32_t classrooms, std::uint32_t threads) {
+    struct Part {
+        std::uint32_t classrooms = 0;
+        std::uint32_t first_session = 0;
+        std::unique_ptr<Classroom> room;
+        std::optional<Report> report;
+        std::string failure;
+    };
+    std::vector<Part> parts(threads);
+    for (std::uint32_t t = 0, first = 0; t < threads; ++t) {
+        parts[t].classrooms = classrooms / threads + (t < classrooms % threads ? 1 : 0);
+        parts[t].first_session = first;
+        first += parts[t].classrooms * students_per_class * 2;
+    }
+    std::barrier ready(static_cast<std::ptrdiff_t>(threads));
+    std::atomic<bool> failed{false};
+    auto work = [&](std::uint32_t t) {
+        Part& part = parts[t];
+        EventLoop loop;
+        Progress quiet(false);
+        Context mine{c.options, loop, c.endpoint, t == 0 ? c.progress : quiet, c.seed + t * 0x9E3779B97F4A7C15ull};
+        try {
+            part.room = std::make_unique<Classroom>(mine, part.classrooms, part.first_session);
+            part.room->set_up();
+        } catch (const std::exception& e) {
+            part.failure = e.what();
+            failed = true;
+        }
+        ready.arrive_and_wait();
+        if (failed) {
+            if (part.room) part.room->release();
+            part.room.reset();  // its sockets belong to this thread's loop
+            return;
+        }
+        part.report = part.room->run();
+        // The figures stay; the sockets go while their loop still exists.
+        part.room->close_sockets();
+    };
+    std::vector<std::thread> pool;
+    for (std::uint32_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (const auto& part : parts)
+        if (!part.failure.empty()) throw BenchError(part.failure);
+    std::vector<const Classroom*> rooms;
+    for (const auto& part : parts) rooms.push_back(part.room.get());
+    Report r = Classroom::report(rooms);
+    const Report& first = *parts[0].report;
+    r.duration_s = first.duration_s;
+    r.bench_cpu_percent = first.bench_cpu_percent;
+    r.server_cpu_percent = first.server_cpu_percent;
+    r.server_rss_bytes = first.server_rss_bytes;
+    return r;
+}
+
+}  // namespace
+
+Report run_classroom(Context& c, std::uint32_t classrooms) {
+    const std::uint32_t threads = std::min(c.options.threads, classrooms);
+    return threads <= 1 ? run_one_thread(c, classrooms) : run_threads(c, classrooms, threads);
 }
 
 Report run_classroom(Context& c) { return run_classroom(c, c.options.classrooms); }

@@ -25,7 +25,7 @@ constexpr int max_challenges = 3;
 // Times an Allocate answered 437 is tried again from a new UDP port.
 constexpr int max_fresh_ports = 3;
 
-std::array<std::uint8_t, 2048> request_buffer;
+thread_local std::array<std::uint8_t, 2048> request_buffer;
 
 std::string method_name(std::uint16_t m) {
     switch (static_cast<stun::Method>(m)) {
@@ -217,7 +217,7 @@ void Session::release() {
 }
 
 bool Session::send_channel_data(std::span<const std::uint8_t> payload) {
-    static std::array<std::uint8_t, 4 + 65536 + 4> buffer;
+    thread_local std::array<std::uint8_t, 4 + 65536 + 4> buffer;
     const auto message = turn::TurnClient::channel_data(buffer, channel_, payload, stream());
     if (message.empty() || fd_ < 0) {
         ++send_drops_;

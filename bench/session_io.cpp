@@ -38,7 +38,7 @@ struct ReceiveBatch {
         }
     }
 };
-ReceiveBatch receive_batch;
+thread_local ReceiveBatch receive_batch;  // one per bench thread (--threads)
 
 std::string errno_text(int e) { return std::strerror(e); }
 

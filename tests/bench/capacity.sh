@@ -45,5 +45,14 @@ jq -c '{classrooms, students, limiting_factor, server_cpu_percent, server_rss_by
 [[ $(grep -c '^capacity: ' "$work/progress.txt") == $(jq '.steps | length' "$work/out.json") ]] || fail "a progress line per step"
 echo "ok: 4 classrooms (120 students), limited by refused allocations, in $(jq '.steps | length' "$work/out.json") steps"
 
+# Three bench threads carry three classrooms between them, one each, and the figures add up
+# as one thread's would: every stream of all 90 students, nothing lost.
+"$bench" classroom --server "127.0.0.1:$plain" --tls-server "127.0.0.1:$tls" --mix udp=50,tcp=25,tls=25 \
+  --user bench --password bench --duration 1 --classrooms 3 --threads 3 --json --quiet >"$work/threads.json"
+jq -c '{allocations, sent, received, any_stream_lost, streams: [.streams[] | .streams]}' "$work/threads.json"
+[[ $(jq -c '[.allocations, .any_stream_lost, [.streams[] | .streams]]' "$work/threads.json") == '[180,false,[90,90,90]]' ]] ||
+  fail "--threads 3: $(cat "$work/threads.json")"
+echo "ok: three bench threads carry three classrooms"
+
 # The page, as a manager would open it.
 (cd "$here/../interop" && node capacity_report.mjs --page "$work/report.html" --measured 3)

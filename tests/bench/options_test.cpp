@@ -104,6 +104,41 @@ TEST(BenchOptions, RemoteNeedsAPeerAddressWhereTheScenarioHasPeers) {
     EXPECT_EQ(peer_bind_address(o).to_string(), "10.0.0.9:0");
 }
 
+TEST(BenchOptions, MixAndThreadsAreForClassroomsAndCapacity) {
+    auto r = parse({"capacity", "--server", "127.0.0.1:3478", "--secret", "s", "--mix", "udp=70,tcp=10,tls=20",
+                    "--threads", "4", "--tls-server", "127.0.0.1:5349", "--max-classrooms", "20", "--max-loss", "0.5",
+                    "--max-jitter", "20", "--max-p99", "80", "--html", "/tmp/c.html"});
+    ASSERT_TRUE(std::holds_alternative<Options>(r)) << std::get<std::string>(r);
+    const auto& o = std::get<Options>(r);
+    EXPECT_EQ(mix_text(o), "udp 70 %, tcp 10 %, tls 20 %");
+    EXPECT_EQ(o.threads, 4u);
+    EXPECT_EQ(o.max_classrooms, 20u);
+    EXPECT_DOUBLE_EQ(o.max_loss_percent, 0.5);
+    // 30 students: 21 over UDP, 3 over TCP, 6 over TLS, in that order.
+    std::array<int, 3> count{};
+    for (std::uint32_t k = 0; k < 30; ++k) ++count[static_cast<std::size_t>(student_transport(o, k, 30))];
+    EXPECT_EQ(count, (std::array<int, 3>{21, 3, 6}));
+    EXPECT_EQ(student_transport(o, 0, 30), Transport::udp);
+    EXPECT_EQ(student_transport(o, 29, 30), Transport::tls);
+
+    const std::vector<std::string_view> base{"--server", "127.0.0.1:1", "--secret", "s"};
+    auto with = [&](std::vector<std::string_view> v) {
+        v.insert(v.begin() + 1, base.begin(), base.end());
+        return v;
+    };
+    EXPECT_EQ(error_of(with({"classroom", "--mix", "udp=70,tcp=10"})),
+              "bad value 'udp=70,tcp=10' for --mix (e.g. udp=70,tcp=10,tls=20, summing to 100)");
+    EXPECT_NE(error_of(with({"classroom", "--mix", "udp=50,udp=50"})).find("bad value"), std::string::npos);
+    EXPECT_NE(error_of(with({"classroom", "--mix", "dtls=100"})).find("bad value"), std::string::npos);
+    EXPECT_EQ(error_of(with({"saturate", "--mix", "udp=100"})), "--mix is for classroom and capacity");
+    EXPECT_EQ(error_of(with({"saturate", "--threads", "2"})), "--threads is for classroom and capacity");
+    EXPECT_EQ(error_of(with({"classroom", "--threads", "0"})), "bad value '0' for --threads (1..64)");
+    EXPECT_EQ(error_of(with({"classroom", "--html", "x.html"})), "--html is for capacity");
+    EXPECT_EQ(error_of(with({"capacity", "--classrooms", "9", "--max-classrooms", "8"})),
+              "--classrooms (where capacity starts) must not exceed --max-classrooms");
+    EXPECT_NE(error_of(with({"capacity", "--tls-server", "10.0.0.1:443"})).find("needs --remote"), std::string::npos);
+}
+
 TEST(BenchOptions, PeersStayOnLoopbackByDefault) {
     auto v4 = parse({"classroom", "--server", "127.0.0.1:3478", "--secret", "s"});
     ASSERT_TRUE(std::holds_alternative<Options>(v4));
