@@ -154,18 +154,19 @@ std::string capacity_table(const CapacitySetup& setup, const CapacitySearch& sea
     for (const auto& s : by_students(search)) {
         const auto crossed = crossed_limits(s, search.limits());
         std::string verdict = crossed.empty() ? "within limits" : crossed.front();
+        // The verdict goes after the fixed columns: a refusal's text can be long.
         if (!s.set_up) {
-            std::snprintf(line, sizeof line, "%10u %9u %8s %10s %8s %8s %11s %10s  %s\n", s.classrooms, s.students, "-",
-                          "-", "-", "-", "-", "-", verdict.c_str());
-            out << line;
+            std::snprintf(line, sizeof line, "%10u %9u %8s %10s %8s %8s %11s %10s  ", s.classrooms, s.students, "-", "-",
+                          "-", "-", "-", "-");
+            out << line << verdict << '\n';
             continue;
         }
-        std::snprintf(line, sizeof line, "%10u %9u %8s %10s %8s %8s %11s %10s  %s\n", s.classrooms, s.students,
+        std::snprintf(line, sizeof line, "%10u %9u %8s %10s %8s %8s %11s %10s  ", s.classrooms, s.students,
                       fixed(s.loss_ratio * 100, 3).c_str(), fixed(s.jitter_ms, 2).c_str(), fixed(s.p50_ms, 2).c_str(),
                       fixed(s.p99_ms, 2).c_str(),
                       s.server_cpu_percent ? (fixed(*s.server_cpu_percent, 0) + " %").c_str() : "-",
-                      (fixed(s.bench_cpu_percent, 0) + " %").c_str(), verdict.c_str());
-        out << line;
+                      (fixed(s.bench_cpu_percent, 0) + " %").c_str());
+        out << line << verdict << '\n';
     }
     out << answer_sentence(search.answer()) << '\n';
     return out.str();

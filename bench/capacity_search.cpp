@@ -68,9 +68,11 @@ CapacityAnswer CapacitySearch::answer() const {
         a.limiting_factor = "bench CPU";
         a.explanation = format("the bench itself was at %.0f %% of a core", over.bench_cpu_percent, 0) + at +
                         "; the answer is a lower bound: drive the server from more bench processes or machines";
-    } else if (over.server_cpu_percent && *over.server_cpu_percent >= limits_.busy_cpu_percent) {
+    } else if (const auto busy = over.server_busiest_thread_percent ? over.server_busiest_thread_percent
+                                                                      : over.server_cpu_percent;
+               busy && *busy >= limits_.busy_cpu_percent) {
         a.limiting_factor = "server CPU";
-        a.explanation = format("the server was at %.0f %% of a core", *over.server_cpu_percent, 0) + at;
+        a.explanation = format("the server's busiest thread was at %.0f %% of a core", *busy, 0) + at;
     } else if (!over.set_up) {
         a.limiting_factor = "allocations refused";
         a.explanation = "the server did not give every student an allocation" + at;

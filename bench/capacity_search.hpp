@@ -32,8 +32,9 @@ struct CapacityStep {
     double jitter_ms = 0;
     double p50_ms = 0;
     double p99_ms = 0;
-    double bench_cpu_percent = 0;
-    std::optional<double> server_cpu_percent;
+    double bench_cpu_percent = 0;          // the busiest bench thread's
+    std::optional<double> server_cpu_percent;  // all the server's threads (% of one core)
+    std::optional<double> server_busiest_thread_percent;  // a saturated worker is at 100
     std::optional<std::uint64_t> server_rss_bytes;
 };
 

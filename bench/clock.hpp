@@ -20,9 +20,10 @@ struct CpuSample {
     std::int64_t system_us = 0;
 };
 
-inline CpuSample cpu_sample() {
+// The whole process's CPU, or with `thread` only the calling thread's.
+inline CpuSample cpu_sample(bool thread = false) {
     rusage u{};
-    ::getrusage(RUSAGE_SELF, &u);
+    ::getrusage(thread ? RUSAGE_THREAD : RUSAGE_SELF, &u);
     return {now_ns(), u.ru_utime.tv_sec * 1000000L + u.ru_utime.tv_usec,
             u.ru_stime.tv_sec * 1000000L + u.ru_stime.tv_usec};
 }

@@ -208,17 +208,19 @@ std::variant<Options, std::string> parse_options(std::span<const std::string_vie
         if (flag == "--server") {
             auto a = TransportAddress::parse(value);
             if (!a || a->port == 0) return bad();
+            a->ip = a->ip.unmapped();  // [::ffff:127.0.0.1] is 127.0.0.1: sockets of its own family
             o.server = *a;
         } else if (flag == "--peer-address") {
             auto a = IpAddress::parse(value);
             if (!a) return bad();
-            o.peer_address = *a;
+            o.peer_address = a->unmapped();
         } else if (flag == "--mix") {
             o.mix = parse_mix(value);
             if (!o.mix) return bad() + " (e.g. udp=70,tcp=10,tls=20, summing to 100)";
         } else if (flag == "--tls-server") {
             auto a = TransportAddress::parse(value);
             if (!a || a->port == 0) return bad();
+            a->ip = a->ip.unmapped();
             o.tls_server = *a;
         } else if (flag == "--threads") {
             auto n = number<std::uint32_t>(value);

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <system_error>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -67,9 +70,37 @@ std::optional<std::uint64_t> read_cpu_ticks(int pid) {
     return text ? parse_cpu_ticks(*text) : std::nullopt;
 }
 
+std::map<int, std::uint64_t> read_thread_ticks(int pid) {
+    std::map<int, std::uint64_t> out;
+    std::error_code ec;
+    const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        int tid = 0;
+        const auto r = std::from_chars(name.data(), name.data() + name.size(), tid);
+        if (r.ec != std::errc{}) continue;
+        const auto text = read_text(it->path().string() + "/stat");
+        if (const auto ticks = text ? parse_cpu_ticks(*text) : std::nullopt) out[tid] = *ticks;
+    }
+    return out;
+}
+
 void ProcessCpu::start(std::int64_t now_ns) {
     started_ns_ = now_ns;
     ticks_ = pid_ ? read_cpu_ticks(*pid_) : std::nullopt;
+    thread_ticks_ = pid_ ? read_thread_ticks(*pid_) : std::map<int, std::uint64_t>{};
+}
+
+std::optional<double> ProcessCpu::busiest_thread_percent(std::int64_t now_ns) const {
+    if (!pid_ || thread_ticks_.empty() || now_ns <= started_ns_) return std::nullopt;
+    std::uint64_t most = 0;
+    for (const auto& [tid, ticks] : read_thread_ticks(*pid_)) {
+        const auto before = thread_ticks_.find(tid);
+        const std::uint64_t from = before == thread_ticks_.end() ? 0 : before->second;  // a thread started since
+        if (ticks >= from) most = std::max(most, ticks - from);
+    }
+    const double seconds = static_cast<double>(most) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return 100.0 * seconds / (static_cast<double>(now_ns - started_ns_) / 1e9);
 }
 
 std::optional<double> ProcessCpu::percent(std::int64_t now_ns) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -19,17 +20,23 @@ std::optional<std::uint64_t> read_vm_rss(int pid);
 std::optional<std::uint64_t> parse_cpu_ticks(std::string_view stat_text);
 std::optional<std::uint64_t> read_cpu_ticks(int pid);
 
-// CPU a process used over an interval, as % of one core: start() then percent().
+// Each thread's utime + stime (/proc/PID/task/TID/stat), by thread id; empty when unreadable.
+std::map<int, std::uint64_t> read_thread_ticks(int pid);
+
+// CPU a process used over an interval, as % of one core: start() then percent(), and its
+// busiest thread's (a relay worker is one thread: it saturates at 100 % whatever the total).
 class ProcessCpu {
 public:
     explicit ProcessCpu(std::optional<int> pid) : pid_(pid) {}
     void start(std::int64_t now_ns);
     // nullopt without a pid, or when the process could not be read.
     std::optional<double> percent(std::int64_t now_ns) const;
+    std::optional<double> busiest_thread_percent(std::int64_t now_ns) const;
 
 private:
     std::optional<int> pid_;
     std::optional<std::uint64_t> ticks_;
+    std::map<int, std::uint64_t> thread_ticks_;
     std::int64_t started_ns_ = 0;
 };
 

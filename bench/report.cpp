@@ -99,6 +99,8 @@ std::string to_json(const Report& r) {
     out += ",\"bench_cpu_percent\":" + num(r.bench_cpu_percent);
     out += ",\"server_cpu_percent\":" + opt(r.server_cpu_percent);
     out += ",\"server_rss_bytes\":" + opt(r.server_rss_bytes);
+    out += ",\"server_thread_cpu_max_percent\":" + opt(r.server_thread_cpu_max_percent);
+    out += ",\"bench_thread_cpu_max_percent\":" + opt(r.bench_thread_cpu_max_percent);
     out += ",\"bytes_per_allocation\":" + opt(r.bytes_per_allocation);
     out += ",\"rss_idle_bytes\":" + opt(r.rss_idle_bytes);
     out += ",\"rss_after_bytes\":" + opt(r.rss_after_bytes);

@@ -53,6 +53,11 @@ struct Report {
     // of one core, and its resident memory at the end of it.
     std::optional<double> server_cpu_percent;
     std::optional<std::uint64_t> server_rss_bytes;
+    // The busiest single thread's CPU over the measured interval: the server's (--server-pid;
+    // a worker saturates at 100) and the bench's (classroom, capacity: with --threads the
+    // process total says little about whether one thread was the limit).
+    std::optional<double> server_thread_cpu_max_percent;
+    std::optional<double> bench_thread_cpu_max_percent;
     std::optional<double> bytes_per_allocation;
     std::optional<std::uint64_t> rss_idle_bytes;
     std::optional<std::uint64_t> rss_after_bytes;

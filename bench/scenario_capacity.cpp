@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <thread>
 
 #include "bench/capacity_report.hpp"
 #include "bench/capacity_search.hpp"
@@ -19,9 +20,7 @@ namespace {
 
 constexpr std::uint32_t students_per_class = 30;
 
-// `threads`: the bench threads that carried the step; the bench counts as saturated when
-// its threads are, on average (they carry equal shares).
-CapacityStep step_from(std::uint32_t classrooms, std::uint32_t threads, const Report& r) {
+CapacityStep step_from(std::uint32_t classrooms, const Report& r) {
     CapacityStep s;
     s.classrooms = classrooms;
     s.students = classrooms * students_per_class;
@@ -31,28 +30,26 @@ CapacityStep step_from(std::uint32_t classrooms, std::uint32_t threads, const Re
         s.p50_ms = std::max(s.p50_ms, stream.latency.p50_us / 1000.0);
         s.p99_ms = std::max(s.p99_ms, stream.latency.p99_us / 1000.0);
     }
-    s.bench_cpu_percent = r.bench_cpu_percent / std::max(1u, threads);
+    s.bench_cpu_percent = r.bench_thread_cpu_max_percent.value_or(r.bench_cpu_percent);
     s.server_cpu_percent = r.server_cpu_percent;
+    s.server_busiest_thread_percent = r.server_thread_cpu_max_percent;
     s.server_rss_bytes = r.server_rss_bytes;
     return s;
 }
 
 std::string step_line(const CapacityStep& s, const CapacityLimits& limits) {
     const auto crossed = crossed_limits(s, limits);
-    char line[256];
-    if (!s.set_up) {
-        std::snprintf(line, sizeof line, "capacity: %u classrooms (%u students): %s\n", s.classrooms, s.students,
-                      crossed.front().c_str());
-        return line;
-    }
-    std::snprintf(line, sizeof line,
-                  "capacity: %u classrooms (%u students): loss %.3f %%, jitter %.2f ms, p99 %.2f ms, server CPU %s, "
-                  "bench CPU %.0f %% -> %s\n",
-                  s.classrooms, s.students, s.loss_ratio * 100, s.jitter_ms, s.p99_ms,
-                  s.server_cpu_percent ? (std::to_string(static_cast<int>(*s.server_cpu_percent + 0.5)) + " %").c_str()
-                                       : "-",
-                  s.bench_cpu_percent, crossed.empty() ? "within limits" : crossed.front().c_str());
-    return line;
+    const std::string head = "capacity: " + std::to_string(s.classrooms) + " classrooms (" +
+                             std::to_string(s.students) + " students): ";
+    if (!s.set_up) return head + crossed.front() + "\n";
+    char figures[160];
+    std::snprintf(figures, sizeof figures, "loss %.3f %%, jitter %.2f ms, p99 %.2f ms, ", s.loss_ratio * 100,
+                  s.jitter_ms, s.p99_ms);
+    const std::string server =
+        s.server_cpu_percent ? std::to_string(static_cast<int>(*s.server_cpu_percent + 0.5)) + " %" : "-";
+    return head + figures + "server CPU " + server + ", bench CPU " +
+           std::to_string(static_cast<int>(s.bench_cpu_percent + 0.5)) + " % -> " +
+           (crossed.empty() ? std::string("within limits") : crossed.front()) + "\n";
 }
 
 std::string now_text() {
@@ -70,7 +67,7 @@ std::string run_capacity(Context& c) {
     while (const auto n = search.next()) {
         CapacityStep step;
         try {
-            step = step_from(*n, std::min(o.threads, *n), run_classroom(c, *n));
+            step = step_from(*n, run_classroom(c, *n));
         } catch (const BenchError& e) {
             step.classrooms = *n;
             step.students = *n * students_per_class;
@@ -79,6 +76,9 @@ std::string run_capacity(Context& c) {
         }
         c.progress.finish();
         search.record(step);
+        // The server ends the step's allocations (Refresh 0, closed connections) before the
+        // next step asks for new ones, which its limits would otherwise count twice.
+        std::this_thread::sleep_for(std::chrono::seconds(1));
         if (!o.quiet) {
             std::fputs(step_line(step, search.limits()).c_str(), stderr);
             std::fflush(stderr);

@@ -103,6 +103,7 @@ public:
         for (std::uint32_t t = 0; t < stream_types; ++t)
             pacers[t] = Pacer(start, specs[t].sends_per_second() * students_, students_);
         const CpuSample cpu_from = cpu_sample();
+        const CpuSample thread_from = cpu_sample(true);
         ProcessCpu server_cpu(c_.options.server_pid);
         server_cpu.start(cpu_from.wall_ns);
         for (std::int64_t now = start; now < until_; now = now_ns()) {
@@ -118,12 +119,18 @@ public:
             if (c_.progress.due(now)) c_.progress.show(now, progress_text(now - start, now >= end));
         }
         const CpuSample cpu_to = cpu_sample();
+        const CpuSample thread_to = cpu_sample(true);
         const auto server_cpu_percent = server_cpu.percent(cpu_to.wall_ns);
+        const auto server_thread_max = server_cpu.busiest_thread_percent(cpu_to.wall_ns);
         const auto server_rss = c_.options.server_pid ? read_vm_rss(*c_.options.server_pid) : std::nullopt;
         release();
         Report r = report({this});
         r.server_cpu_percent = server_cpu_percent;
         r.server_rss_bytes = server_rss;
+        r.server_thread_cpu_max_percent = server_thread_max;
+        r.bench_thread_cpu_max_percent =
+            cpu_percent(thread_to.user_us - thread_from.user_us, thread_to.system_us - thread_from.system_us,
+                        (thread_to.wall_ns - thread_from.wall_ns) / 1000);
         r.duration_s = static_cast<double>(end - start) / 1e9;
         r.bench_cpu_percent = cpu_percent(cpu_to.user_us - cpu_from.user_us, cpu_to.system_us - cpu_from.system_us,
                                           (cpu_to.wall_ns - cpu_from.wall_ns) / 1000);
@@ -239,7 +246,7 @@ Report run_one_thread(Context& c, std::uint32_t classrooms) {
     Classroom room(c, classrooms);
     try {
         room.set_up();
-    } catch (const BenchError&) {
+    } catch (...) {
         room.release();
         throw;
     }
@@ -257,6 +264,7 @@ Report run_threads(Context& c, std::uint32_t classrooms, std::uint32_t threads) 
         std::unique_ptr<Classroom> room;
         std::optional<Report> report;
         std::string failure;
+        bool bench_error = true;  // a BenchError (the server's answer), else the bench's own failure
     };
     std::vector<Part> parts(threads);
     for (std::uint32_t t = 0, first = 0; t < threads; ++t) {
@@ -266,35 +274,50 @@ Report run_threads(Context& c, std::uint32_t classrooms, std::uint32_t threads) 
     }
     std::barrier ready(static_cast<std::ptrdiff_t>(threads));
     std::atomic<bool> failed{false};
+    // Never throws: a failure is kept in its part, and every thread reaches the barrier once.
     auto work = [&](std::uint32_t t) {
         Part& part = parts[t];
-        EventLoop loop;
-        Progress quiet(false);
-        Context mine{c.options, loop, c.endpoint, t == 0 ? c.progress : quiet, c.seed + t * 0x9E3779B97F4A7C15ull};
-        try {
-            part.room = std::make_unique<Classroom>(mine, part.classrooms, part.first_session);
-            part.room->set_up();
-        } catch (const std::exception& e) {
+        const auto keep = [&](const std::exception& e, bool bench_error) {
             part.failure = e.what();
+            part.bench_error = bench_error;
             failed = true;
+        };
+        std::optional<EventLoop> loop;
+        Progress quiet(false);
+        std::optional<Context> mine;
+        try {
+            loop.emplace();
+            mine.emplace(Context{c.options, *loop, c.endpoint, t == 0 ? c.progress : quiet,
+                                 c.seed + t * 0x9E3779B97F4A7C15ull});
+            part.room = std::make_unique<Classroom>(*mine, part.classrooms, part.first_session);
+            part.room->set_up();
+        } catch (const BenchError& e) {
+            keep(e, true);
+        } catch (const std::exception& e) {
+            keep(e, false);
         }
         ready.arrive_and_wait();
-        if (failed) {
-            if (part.room) part.room->release();
-            part.room.reset();  // its sockets belong to this thread's loop
-            return;
+        try {
+            if (!failed) part.report = part.room->run();
+            else if (part.room) part.room->release();
+        } catch (const std::exception& e) {
+            keep(e, false);
         }
-        part.report = part.room->run();
         // The figures stay; the sockets go while their loop still exists.
-        part.room->close_sockets();
+        if (part.room) part.room->close_sockets();
     };
     std::vector<std::thread> pool;
     for (std::uint32_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
     work(0);
     for (auto& th : pool) th.join();
-    for (const auto& part : parts)
-        if (!part.failure.empty()) throw BenchError(part.failure);
+    for (const auto& part : parts) {
+        if (part.failure.empty()) continue;
+        if (part.bench_error) throw BenchError(part.failure);
+        throw std::runtime_error(part.failure);
+    }
     std::vector<const Classroom*> rooms;
+    for (const auto& part : parts)
+        if (!part.report) throw std::runtime_error("a bench thread ended without figures");
     for (const auto& part : parts) rooms.push_back(part.room.get());
     Report r = Classroom::report(rooms);
     const Report& first = *parts[0].report;
@@ -302,6 +325,10 @@ Report run_threads(Context& c, std::uint32_t classrooms, std::uint32_t threads) 
     r.bench_cpu_percent = first.bench_cpu_percent;
     r.server_cpu_percent = first.server_cpu_percent;
     r.server_rss_bytes = first.server_rss_bytes;
+    r.server_thread_cpu_max_percent = first.server_thread_cpu_max_percent;
+    for (const auto& part : parts)
+        r.bench_thread_cpu_max_percent =
+            std::max(r.bench_thread_cpu_max_percent.value_or(0), part.report->bench_thread_cpu_max_percent.value_or(0));
     return r;
 }
 

@@ -207,11 +207,14 @@ void Session::fail(std::string why) {
     step_ = Step::none;
     failure_ = std::move(why);
     step_finished_ns_ = now_ns();
-    close_socket();
+    // A UDP session that holds an allocation (its ChannelBind failed, say) keeps its
+    // socket: release() ends the allocation from the same 5-tuple, so that it does not
+    // count against the server's limits in the next run (capacity's next step).
+    if (stream() || relayed_.port == 0) close_socket();
 }
 
 void Session::release() {
-    if (fd_ < 0 || stream() || state_ == State::failed || state_ == State::idle) return;
+    if (fd_ < 0 || stream() || relayed_.port == 0) return;
     if (!client_.can_sign()) return;
     write(client_.refresh_request(request_buffer, 0u));
 }

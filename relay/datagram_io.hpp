@@ -43,8 +43,8 @@ public:
     virtual ~DatagramReceiver() = default;
     virtual void on_listener_datagram(std::uint32_t listener, const Datagram& d, turn::Instant now) = 0;
     virtual void on_relay_datagram(alloc::AllocationId id, const Datagram& d, turn::Instant now) = 0;
-    // Around a batch of datagrams, where the engine has one (io_uring: a pass over the
-    // completion queue): what the batch queues for stream clients can be written once, at
+    // Around a batch of datagrams (io_uring: a pass over the completion queue; epoll: one
+    // recvmmsg from a socket): what the batch queues for stream clients is written once, at
     // its end, without a post of its own.
     virtual void on_batch_begin() {}
     virtual void on_batch_end() {}

@@ -113,8 +113,10 @@ private:
             const std::size_t n = receive_.receive(w.descriptor.native_handle());
             if (n == 0) return false;
             const turn::Instant now = instant_now();
+            receiver_->on_batch_begin();
             for (std::size_t i = 0; i < n && w.descriptor.is_open(); ++i) deliver(w, i, now);
             send_.flush();
+            receiver_->on_batch_end();
             if (n < batch_size) return false;
         }
         return true;

@@ -43,6 +43,7 @@ public:
         five_tuple_ = {ec ? TransportAddress{} : from_endpoint(remote), local, transport};
         const int on = 1;  // small TURN answers and media must not wait for Nagle
         ::setsockopt(lowest(stream_).native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+        lowest(stream_).non_blocking(true, ec);  // start_write sends directly and must not block
     }
 
     void start() override {
@@ -255,8 +256,15 @@ private:
             if (stream_.write_now(in_flight_, failure) == in_flight_.size() || failure) return written(failure);
             stream_.async_write_rest(in_flight_, [this, self](error_code ec) { written(ec); });
         } else {
-            asio::async_write(stream_, asio::buffer(in_flight_),
-                              [this, self](error_code ec, std::size_t) { written(ec); });
+            // Straight to the socket when it takes it all (the common case: no operation for
+            // Asio to allocate and complete later); what it cannot take yet is finished by
+            // async_write.
+            error_code ec;
+            const std::size_t n = stream_.send(asio::buffer(in_flight_), 0, ec);
+            if (ec == asio::error::would_block) ec = {};
+            if (ec || n == in_flight_.size()) return written(ec);
+            asio::async_write(stream_, asio::buffer(in_flight_.data() + n, in_flight_.size() - n),
+                              [this, self](error_code e, std::size_t) { written(e); });
         }
     }
 

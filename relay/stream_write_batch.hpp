@@ -4,14 +4,14 @@
 // record and one write instead of one each, and every write on loopback or a LAN also pays
 // for the receiver's side of TCP (bench/RESULTS.md, "classroom over TLS").
 //
-// Where the UDP engine marks its batches (io_uring: hold() and release() around a pass over
-// the completion queue) the writes happen at release(). Elsewhere (the epoll engine, a
-// client's own request) one handler is posted to run after those already ready: one post
-// per batch whatever the number of connections, so Asio recycles its memory, and the lists
-// keep their capacity: the stream path allocates nothing per packet.
+// The UDP engines mark their batches (hold() and release() around a pass over io_uring's
+// completion queue or a recvmmsg): media for stream clients, which always comes from a
+// peer's datagram, is written at release() and allocates nothing (the lists keep their
+// capacity). Answers to a client's own requests are written by one handler posted to run
+// after those already ready: one post per batch whatever the number of connections.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <memory>
 #include <vector>
@@ -21,7 +21,9 @@ namespace hallpass::relay {
 template <class Connection>
 class StreamWriteBatch {
 public:
-    explicit StreamWriteBatch(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
+    // The io_context's own executor, not a type-erased one: a post through any_io_executor
+    // wraps the handler in a function object that Asio allocates afresh each time.
+    explicit StreamWriteBatch(boost::asio::io_context::executor_type executor) : executor_(std::move(executor)) {}
 
     // `c` has bytes queued; it is written once the handler now running returns. A connection
     // is added at most once per batch (it keeps track of that itself).
@@ -49,7 +51,7 @@ private:
         writing_.clear();
     }
 
-    boost::asio::any_io_executor executor_;
+    boost::asio::io_context::executor_type executor_;
     std::vector<std::shared_ptr<Connection>> waiting_;
     std::vector<std::shared_ptr<Connection>> writing_;
     bool held_ = false;

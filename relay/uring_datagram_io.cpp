@@ -381,6 +381,8 @@ private:
                 flush();
             }
             receiver_->on_batch_end();
+            // The writes may have led to a request (a client's Allocate) that armed a socket.
+            if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
             if (seen == 0) break;
         }
     }

@@ -61,8 +61,24 @@ TEST(CapacitySearch, ASaturatedServerCpuIsTheLimitingFactor) {
     ASSERT_TRUE(a.best);
     EXPECT_EQ(a.best->classrooms, 17u);
     EXPECT_EQ(a.limiting_factor, "server CPU");
-    EXPECT_NE(a.explanation.find("the server was at 90 % of a core at 18 classrooms"), std::string::npos)
+    EXPECT_NE(a.explanation.find("the server's busiest thread was at 90 % of a core at 18 classrooms"), std::string::npos)
         << a.explanation;
+}
+
+TEST(CapacitySearch, AServerWithFourBusyWorkersIsNotSaturatedUntilOneIs) {
+    CapacitySearch s({}, 1, 64);
+    search(s, [](std::uint32_t c) {
+        CapacityStep st;
+        st.server_cpu_percent = 20.0 * c;            // four workers share the load: 400 % at 20
+        st.server_busiest_thread_percent = 5.0 * c;  // ... and one of them reaches 100 % there
+        st.loss_ratio = c >= 20 ? 0.02 : 0;
+        return st;
+    });
+    const auto a = s.answer();
+    ASSERT_TRUE(a.best);
+    EXPECT_EQ(a.best->classrooms, 19u);
+    EXPECT_EQ(a.limiting_factor, "server CPU");
+    EXPECT_NE(a.explanation.find("busiest thread was at 100 %"), std::string::npos) << a.explanation;
 }
 
 TEST(CapacitySearch, ASaturatedBenchMakesTheAnswerALowerBound) {

@@ -75,6 +75,10 @@ TEST(BenchOptions, AServerOffLoopbackIsRefusedWithoutRemote) {
     // Loopback of either family, IPv4-mapped included, needs nothing.
     for (std::string_view server : {"127.0.0.1:3478", "127.9.9.9:1", "[::1]:3478", "[::ffff:127.0.0.1]:3478"})
         EXPECT_EQ(error_of({"burst", "--server", server, "--secret", "s"}), "") << server;
+    // A mapped address is taken as the IPv4 one, so the bench's sockets are of its family.
+    auto mapped = parse({"burst", "--server", "[::ffff:127.0.0.1]:3478", "--secret", "s"});
+    ASSERT_TRUE(std::holds_alternative<Options>(mapped));
+    EXPECT_EQ(std::get<Options>(mapped).server.to_string(), "127.0.0.1:3478");
     EXPECT_EQ(error_of({"burst", "--server", "127.0.0.1:1", "--secret", "s", "--peer-address", "10.0.0.2"}),
               "--peer-address 10.0.0.2 is not on loopback: that needs --remote");
 }
