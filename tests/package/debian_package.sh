@@ -139,7 +139,10 @@ log "hallpass ready as user hallpass, loopback-only, as its log says"
 
 admin() { ip netns exec "$netns" curl -sS --max-time 5 "http://127.0.0.1:9641$1"; }
 [[ "$(admin /readyz)" == *ready* ]] || fail "/readyz: $(admin /readyz)"
-admin /metrics | grep -q '^hallpass_' || fail "/metrics has no hallpass_ series"
+# The whole answer first: grep -q would stop reading at its match, and curl, still writing,
+# would fail the pipeline (pipefail) with 'Failed writing body'.
+metrics=$(admin /metrics) || fail "/metrics did not answer"
+grep -q '^hallpass_' <<<"$metrics" || fail "/metrics has no hallpass_ series"
 [[ "$(chroot "$root" stat -c '%U' /var/lib/hallpass/selfsigned/hallpass.key)" == hallpass ]] ||
   fail "the self-signed pair was not made in /var/lib/hallpass"
 
