@@ -1,5 +1,7 @@
 #include "bench/capacity_report.hpp"
 
+#include "bench/json_text.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,20 +32,7 @@ std::string escape(const std::string& s) {
     return out;
 }
 
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char ch : s) {
-        if (ch == '"' || ch == '\\') out += '\\', out += ch;
-        else if (static_cast<unsigned char>(ch) < 0x20) {
-            char esc[8];
-            std::snprintf(esc, sizeof esc, "\\u%04x", ch);
-            out += esc;
-        } else out += ch;
-    }
-    return out + "\"";
-}
-
-std::string json_number(double v) { return std::isfinite(v) ? fixed(v, 4) : "null"; }
+std::string json_decimal(double v) { return json_fixed(v, 4); }
 
 std::vector<CapacityStep> by_students(const CapacitySearch& search) {
     auto steps = search.steps();
@@ -55,15 +44,15 @@ std::vector<CapacityStep> by_students(const CapacitySearch& search) {
 std::string step_json(const CapacityStep& s, const CapacityLimits& limits) {
     std::string out = "{\"classrooms\":" + std::to_string(s.classrooms) + ",\"students\":" + std::to_string(s.students);
     out += ",\"set_up\":" + std::string(s.set_up ? "true" : "false");
-    out += ",\"failure\":" + (s.set_up ? std::string("null") : json_string(s.failure));
-    out += ",\"loss_ratio\":" + json_number(s.loss_ratio) + ",\"jitter_ms\":" + json_number(s.jitter_ms);
-    out += ",\"p50_ms\":" + json_number(s.p50_ms) + ",\"p99_ms\":" + json_number(s.p99_ms);
-    out += ",\"bench_cpu_percent\":" + json_number(s.bench_cpu_percent);
-    out += ",\"server_cpu_percent\":" + (s.server_cpu_percent ? json_number(*s.server_cpu_percent) : "null");
+    out += ",\"failure\":" + (s.set_up ? std::string("null") : json_quote(s.failure));
+    out += ",\"loss_ratio\":" + json_decimal(s.loss_ratio) + ",\"jitter_ms\":" + json_decimal(s.jitter_ms);
+    out += ",\"p50_ms\":" + json_decimal(s.p50_ms) + ",\"p99_ms\":" + json_decimal(s.p99_ms);
+    out += ",\"bench_cpu_percent\":" + json_decimal(s.bench_cpu_percent);
+    out += ",\"server_cpu_percent\":" + (s.server_cpu_percent ? json_decimal(*s.server_cpu_percent) : "null");
     out += ",\"server_rss_bytes\":" + (s.server_rss_bytes ? std::to_string(*s.server_rss_bytes) : "null");
     const auto crossed = crossed_limits(s, limits);
     out += ",\"within_limits\":" + std::string(crossed.empty() ? "true" : "false") + ",\"crossed\":[";
-    for (std::size_t i = 0; i < crossed.size(); ++i) out += (i ? "," : "") + json_string(crossed[i]);
+    for (std::size_t i = 0; i < crossed.size(); ++i) out += (i ? "," : "") + json_quote(crossed[i]);
     return out + "]}";
 }
 
@@ -175,18 +164,18 @@ std::string capacity_table(const CapacitySetup& setup, const CapacitySearch& sea
 std::string capacity_json(const CapacitySetup& setup, const CapacitySearch& search) {
     const auto a = search.answer();
     const auto& l = search.limits();
-    std::string out = "{\"scenario\":\"capacity\",\"server\":" + json_string(setup.server) +
-                      ",\"mix\":" + json_string(setup.mix) + ",\"step_seconds\":" + json_number(setup.step_seconds);
-    out += ",\"limits\":{\"max_loss_ratio\":" + json_number(l.max_loss_ratio) +
-           ",\"max_jitter_ms\":" + json_number(l.max_jitter_ms) + ",\"max_p99_ms\":" + json_number(l.max_p99_ms) +
-           ",\"busy_cpu_percent\":" + json_number(l.busy_cpu_percent) + "}";
+    std::string out = "{\"scenario\":\"capacity\",\"server\":" + json_quote(setup.server) +
+                      ",\"mix\":" + json_quote(setup.mix) + ",\"step_seconds\":" + json_decimal(setup.step_seconds);
+    out += ",\"limits\":{\"max_loss_ratio\":" + json_decimal(l.max_loss_ratio) +
+           ",\"max_jitter_ms\":" + json_decimal(l.max_jitter_ms) + ",\"max_p99_ms\":" + json_decimal(l.max_p99_ms) +
+           ",\"busy_cpu_percent\":" + json_decimal(l.busy_cpu_percent) + "}";
     out += ",\"classrooms\":" + (a.best ? std::to_string(a.best->classrooms) : "0");
     out += ",\"students\":" + (a.best ? std::to_string(a.best->students) : "0");
     out += ",\"server_cpu_percent\":" +
-           (a.best && a.best->server_cpu_percent ? json_number(*a.best->server_cpu_percent) : "null");
+           (a.best && a.best->server_cpu_percent ? json_decimal(*a.best->server_cpu_percent) : "null");
     out += ",\"server_rss_bytes\":" +
            (a.best && a.best->server_rss_bytes ? std::to_string(*a.best->server_rss_bytes) : "null");
-    out += ",\"limiting_factor\":" + json_string(a.limiting_factor) + ",\"explanation\":" + json_string(a.explanation);
+    out += ",\"limiting_factor\":" + json_quote(a.limiting_factor) + ",\"explanation\":" + json_quote(a.explanation);
     out += ",\"steps\":[";
     const auto steps = by_students(search);
     for (std::size_t i = 0; i < steps.size(); ++i) out += (i ? "," : "") + step_json(steps[i], l);

@@ -1,5 +1,7 @@
 #include "bench/report.hpp"
 
+#include "bench/json_text.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -7,52 +9,33 @@
 namespace hallpass::bench {
 namespace {
 
-std::string num(double v) {
-    if (!std::isfinite(v)) return "null";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
 std::string fixed(double v, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
 }
 
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\', out += c;
-        else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else out += c;
-    }
-    return out + "\"";
-}
-
 template <class T>
 std::string opt(const std::optional<T>& v) {
     if (!v) return "null";
-    if constexpr (std::is_same_v<T, std::string>) return quote(*v);
+    if constexpr (std::is_same_v<T, std::string>) return json_quote(*v);
     else if constexpr (std::is_same_v<T, bool>) return *v ? "true" : "false";
     else if constexpr (std::is_integral_v<T>) return std::to_string(*v);
-    else return num(*v);
+    else return json_number(*v);
 }
 
 std::string latency_json(const LatencySummary& l) {
-    return "{\"samples\":" + std::to_string(l.samples) + ",\"p50\":" + num(l.p50_us) + ",\"p99\":" +
-           num(l.p99_us) + ",\"p999\":" + num(l.p999_us) + ",\"mean\":" + num(l.mean_us) + ",\"max\":" +
-           num(l.max_us) + "}";
+    return "{\"samples\":" + std::to_string(l.samples) + ",\"p50\":" + json_number(l.p50_us) + ",\"p99\":" +
+           json_number(l.p99_us) + ",\"p999\":" + json_number(l.p999_us) + ",\"mean\":" + json_number(l.mean_us) + ",\"max\":" +
+           json_number(l.max_us) + "}";
 }
 
 std::string stream_json(const StreamReport& s) {
-    return "{\"name\":" + quote(s.name) + ",\"streams\":" + std::to_string(s.streams) + ",\"sent\":" +
+    return "{\"name\":" + json_quote(s.name) + ",\"streams\":" + std::to_string(s.streams) + ",\"sent\":" +
            std::to_string(s.sent) + ",\"received\":" + std::to_string(s.received) + ",\"loss_ratio\":" +
-           num(s.loss_ratio) + ",\"streams_with_loss\":" + std::to_string(s.streams_with_loss) +
-           ",\"latency_us\":" + latency_json(s.latency) + ",\"jitter_mean_ms\":" + num(s.jitter_mean_ms) +
-           ",\"jitter_max_ms\":" + num(s.jitter_max_ms) + "}";
+           json_number(s.loss_ratio) + ",\"streams_with_loss\":" + std::to_string(s.streams_with_loss) +
+           ",\"latency_us\":" + latency_json(s.latency) + ",\"jitter_mean_ms\":" + json_number(s.jitter_mean_ms) +
+           ",\"jitter_max_ms\":" + json_number(s.jitter_max_ms) + "}";
 }
 
 void row(std::ostringstream& out, const std::string& name, const std::string& value) {
@@ -81,11 +64,11 @@ LatencySummary summarize(const Histogram& h) {
 
 std::string to_json(const Report& r) {
     std::string out = "{";
-    out += "\"scenario\":" + quote(r.scenario);
-    out += ",\"transport\":" + quote(r.transport);
+    out += "\"scenario\":" + json_quote(r.scenario);
+    out += ",\"transport\":" + json_quote(r.transport);
     out += ",\"topology\":" + opt(r.topology);
     out += ",\"allocations\":" + std::to_string(r.allocations);
-    out += ",\"duration_s\":" + num(r.duration_s);
+    out += ",\"duration_s\":" + json_number(r.duration_s);
     out += ",\"packets_per_second\":" + opt(r.packets_per_second);
     out += ",\"relayed_packets\":" + opt(r.relayed_packets);
     out += ",\"sent\":" + opt(r.sent);
@@ -96,7 +79,7 @@ std::string to_json(const Report& r) {
     out += ",\"slowest_allocation_ms\":" + opt(r.slowest_allocation_ms);
     out += ",\"failures\":" + std::to_string(r.failures);
     out += ",\"first_failure\":" + opt(r.first_failure);
-    out += ",\"bench_cpu_percent\":" + num(r.bench_cpu_percent);
+    out += ",\"bench_cpu_percent\":" + json_number(r.bench_cpu_percent);
     out += ",\"server_cpu_percent\":" + opt(r.server_cpu_percent);
     out += ",\"server_rss_bytes\":" + opt(r.server_rss_bytes);
     out += ",\"server_thread_cpu_max_percent\":" + opt(r.server_thread_cpu_max_percent);
