@@ -2,10 +2,8 @@
 // does not (tests/turn/hot_path_test.cpp): a StreamConnection over TCP and over TLS, on a
 // real loopback connection, reads bursts of ChannelData frames and writes them back through
 // the worker's StreamWriteBatch, and every heap allocation the server's side makes once the
-// connection has warmed up is counted: malloc and its family are replaced (Asio's handler
-// memory comes from aligned_alloc, operator new from malloc) and OpenSSL's allocations are
-// counted apart (CRYPTO_set_mem_functions). Under AddressSanitizer, which owns malloc, only
-// operator new is counted.
+// connection has warmed up is counted (tests/support/allocation_counter.hpp: malloc and its
+// family, and OpenSSL's allocations apart).
 // - Held by the engine: media, which always comes from a peer's datagram, is written at the
 //   end of the UDP engine's batch. Nothing is allocated, but OpenSSL 3.0's own 40-byte
 //   allocation per TLS record read or written (inside libssl, out of hallpass's reach short
@@ -15,17 +13,13 @@
 //   and the next read can take the block the read needs: at most one allocation per batch.
 // The client is in this thread too; its calls are left out of the count.
 #include <netinet/in.h>
-#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
-#include <cerrno>
-#include <cstdlib>
 #include <filesystem>
-#include <new>
 #include <vector>
 
 #include "relay/self_signed.hpp"
@@ -33,73 +27,7 @@
 #include "relay/stream_connection.hpp"
 #include "relay/stream_write_batch.hpp"
 #include "relay/tls_context.hpp"
-
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-std::size_t openssl_allocations = 0;
-}  // namespace
-
-#if defined(__SANITIZE_ADDRESS__)
-void* operator new(std::size_t n) {
-    if (counting) ++allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#else
-// glibc's own allocator under its internal names: the replacements count, then forward.
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* __libc_memalign(std::size_t, std::size_t);
-void __libc_free(void*);
-
-void* malloc(std::size_t n) {
-    if (counting) ++allocations;
-    return __libc_malloc(n);
-}
-void* calloc(std::size_t n, std::size_t size) {
-    if (counting) ++allocations;
-    return __libc_calloc(n, size);
-}
-void* realloc(void* p, std::size_t n) {
-    if (counting) ++allocations;
-    return __libc_realloc(p, n);
-}
-void* aligned_alloc(std::size_t alignment, std::size_t n) {
-    if (counting) ++allocations;
-    return __libc_memalign(alignment, n);
-}
-void* memalign(std::size_t alignment, std::size_t n) {
-    if (counting) ++allocations;
-    return __libc_memalign(alignment, n);
-}
-int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
-    if (counting) ++allocations;
-    if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0) return EINVAL;
-    *out = __libc_memalign(alignment, n);
-    return *out || n == 0 ? 0 : ENOMEM;
-}
-void free(void* p) { __libc_free(p); }
-}
-
-namespace {
-void* openssl_malloc(std::size_t n, const char*, int) {
-    if (counting) ++openssl_allocations;
-    return __libc_malloc(n);
-}
-void* openssl_realloc(void* p, std::size_t n, const char*, int) {
-    if (counting) ++openssl_allocations;
-    return __libc_realloc(p, n);
-}
-void openssl_free(void* p, const char*, int) { __libc_free(p); }
-// Before main, so before OpenSSL has allocated anything (it refuses the change after that).
-const bool openssl_counted = CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free) == 1;
-}  // namespace
-#endif
+#include "tests/support/allocation_counter.hpp"
 
 namespace hallpass::relay {
 namespace {
@@ -245,9 +173,9 @@ protected:
         if (!client_->write(burst_.data(), burst_.size())) return false;
         std::size_t back = 0;
         for (int i = 0; i < 5000 && back < burst_.size(); ++i) {
-            counting = count;
+            hallpass::testing::count_allocations(count);
             pump();
-            counting = false;
+            hallpass::testing::count_allocations(false);
             back += client_->read(in_.data(), in_.size());
         }
         return back == burst_.size();
@@ -266,16 +194,17 @@ protected:
 
 TEST_P(StreamHotPath, RelaysBurstsOfMediaWithoutAllocating) {
 #if !defined(__SANITIZE_ADDRESS__)
-    ASSERT_TRUE(openssl_counted) << "OpenSSL allocated before the counting functions were set";
+    ASSERT_TRUE(hallpass::testing::openssl_allocations_counted())
+        << "OpenSSL allocated before the counting functions were set";
 #endif
     // Buffers grow and handler memory is cached in the first rounds.
     for (int i = 0; i < 20; ++i) ASSERT_TRUE(round_trip()) << "round " << i << ", " << owner_.messages << " messages";
     constexpr std::size_t rounds = 200;
-    allocations = 0;
-    openssl_allocations = 0;
+    hallpass::testing::reset_allocation_counts();
     bool all_back = true;
     for (std::size_t i = 0; i < rounds; ++i) all_back = round_trip(true) && all_back;
     EXPECT_TRUE(all_back);
+    const auto [allocations, openssl_allocations] = hallpass::testing::allocation_counts();
     if (GetParam().engine_batches) EXPECT_EQ(allocations, 0u);
     else EXPECT_LE(allocations, rounds);  // one per batch at most, never one per packet
     // A burst arrives as one record and leaves as one: two records a round.

@@ -1,35 +1,16 @@
 // The packet path allocates nothing (DESIGN.md "The hot path"), on the server and in the
-// client's data functions. Counting replacements of the global operator new see every heap
-// allocation this test binary makes while `counting` is on.
-#include <cstdlib>
-#include <new>
-
+// client's data functions: every heap allocation this test binary makes while it counts is
+// seen (tests/support/allocation_counter.hpp).
+#include "tests/support/allocation_counter.hpp"
 #include "tests/turn/turn_harness.hpp"
-
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (counting) ++allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace hallpass::turn::testing {
 namespace {
 
-// Allocations made while running `f`.
+// Heap allocations made while running `f`.
 template <class F>
 std::size_t allocations_in(F&& f) {
-    allocations = 0;
-    counting = true;
-    f();
-    counting = false;
-    return allocations;
+    return hallpass::testing::allocations_in(std::forward<F>(f)).heap;
 }
 
 using TurnHotPath = Allocated;
