@@ -11,7 +11,7 @@ set -euo pipefail
 build=$1 seconds=$2
 shift 2
 targets=("$@")
-((${#targets[@]})) || targets=(stun_message stream_framer proxy_protocol http_request probe_answer config turn_server admin_request proc_net_udp)
+((${#targets[@]})) || targets=(stun_message stream_framer proxy_protocol http_request probe_answer config turn_server admin_request proc_net_udp proc_stat)
 
 # Shorter allocation stack traces and a smaller quarantine than ASan's defaults: a third
 # more executions a second, and use-after-free is still caught within 64 MiB of frees.

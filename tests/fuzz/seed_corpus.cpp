@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
     write(out / "proc_net_udp", "udp6", of(std::string_view(
         "  128: B80D0120000000000000000001000000:4E21 00000000000000000000000000000000:0000 07 00000000:00000000 "
         "00:00000000 00000000     0        0 33333 2 0000000000000000 0\n")));
+    write(out / "proc_stat", "stat", of(std::string_view(
+        "4242 (hallpass (w) 1) S 1 4242 4242 0 -1 4194560 612 0 0 0 1234 567 0 0 20 0 3 0 99 1 2 3\n")));
+    write(out / "proc_stat", "status", of(std::string_view("Name:\thallpass\nVmPeak:\t  9000 kB\nVmRSS:\t    8192 kB\nThreads:\t3\n")));
     write(out / "http_request", "healthz", of(std::string_view("GET /healthz HTTP/1.1\r\nHost: turn.example.org\r\n\r\n")));
     write(out / "http_request", "head", of(std::string_view("HEAD /?x=1 HTTP/1.0\r\n\r\n")));
     write(out / "http_request", "post", of(std::string_view("POST /api HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
