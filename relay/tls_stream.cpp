@@ -11,9 +11,17 @@ TlsStream::TlsStream(Socket socket, boost::asio::ssl::context& context)
     socket_.non_blocking(true);
     // BIO_NOCLOSE: the socket stays Asio's. OpenSSL writes with write(), which raises
     // SIGPIPE on a reset connection; the server ignores that signal (server.cpp).
-    if (SSL_set_fd(ssl_.get(), socket_.native_handle()) != 1) throw std::bad_alloc();
+    BIO* out = BIO_new_socket(socket_.native_handle(), BIO_NOCLOSE);
+    in_ = BIO_new(BIO_s_mem());
+    if (!out || !in_) {
+        BIO_free(out);
+        BIO_free(in_);
+        throw std::bad_alloc();
+    }
+    BIO_set_mem_eof_return(in_, -1);  // empty is "read again later", not the end of the stream
+    SSL_set_bio(ssl_.get(), in_, out);
     SSL_set_accept_state(ssl_.get());
-    // Read whatever the socket holds in one recv instead of a header and a body per record.
+    // Take whatever the memory BIO holds at once instead of a header and a body per record.
     SSL_set_read_ahead(ssl_.get(), 1);
     // The bytes of a write that must wait are moved into the connection's queue.
     SSL_set_mode(ssl_.get(), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);

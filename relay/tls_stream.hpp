@@ -1,11 +1,17 @@
-// TlsStream: TURN over TLS on a non-blocking TCP socket, with OpenSSL reading and writing
-// the socket itself (a socket BIO) and Asio only reporting readiness.
+// TlsStream: TURN over TLS on a non-blocking TCP socket. OpenSSL writes records straight
+// to the socket (a socket BIO); Asio reads the socket, and OpenSSL decrypts from a memory BIO.
 //
-// Asio's ssl::stream encrypts into a memory BIO, copies every record out of it and then
-// writes it with a composed operation that allocates. A relay writes one record per media
-// packet, and the TLS classroom profile put that machinery (memmove, malloc/free, Asio's
-// io_op) above the cipher itself (bench/RESULTS.md). Here a record goes from SSL_write
-// straight into send(): no copy, no allocation, and nothing queued while the socket takes it.
+// Writes: Asio's ssl::stream encrypts into a memory BIO, copies every record out of it and
+// then writes it with a composed operation that allocates. A relay writes one record per
+// media packet, and the TLS classroom profile put that machinery (memmove, malloc/free,
+// Asio's io_op) above the cipher itself (bench/RESULTS.md). Here a record goes from
+// SSL_write straight into send(): no copy, no allocation, and nothing queued while the
+// socket takes it.
+//
+// Reads: waiting for readability and then letting OpenSSL read the socket cost an epoll_ctl
+// per record, because Asio re-arms the descriptor for every wait (5 % of the server's time
+// in the TLS classroom profile). A read through Asio needs no re-arm: the ciphertext is read
+// into the caller's buffer, copied into the memory BIO, and decrypted back into that buffer.
 //
 // One thread uses a stream: it belongs to one worker's io_context.
 #pragma once
@@ -21,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 namespace hallpass::relay {
 
@@ -40,24 +47,29 @@ public:
         if (!usable()) return handler(error_code{boost::asio::error::operation_aborted});
         clear_errors();
         const int r = SSL_do_handshake(ssl_.get());
-        if (r == 1) return handler(error_code{});
-        retry_when_ready(r, [this, handler](const error_code& ec) mutable {
+        if (r == 1) {
+            handshake_in_ = {};
+            return handler(error_code{});
+        }
+        if (handshake_in_.empty()) handshake_in_.resize(handshake_read_bytes);
+        retry_when_ready(r, boost::asio::buffer(handshake_in_), [this, handler](const error_code& ec) mutable {
             if (ec) return handler(ec);
             async_handshake(std::move(handler));
         });
     }
 
-    // Reads some plaintext. The handler never runs inside this call: decrypted bytes that
-    // OpenSSL already holds are delivered through a post, so a stream of buffered records
-    // cannot recurse.
+    // Reads some plaintext into `into`, which also receives the ciphertext on its way to
+    // OpenSSL. The handler never runs inside this call: decrypted bytes that OpenSSL already
+    // holds are delivered through a post, so a stream of buffered records cannot recurse.
     template <class Handler>
     void async_read_some(boost::asio::mutable_buffer into, Handler handler) {
         auto read = [this, into, handler](const error_code& ec) mutable {
             if (ec) return handler(ec, std::size_t{0});
             read_now(into, std::move(handler));
         };
-        if (SSL_has_pending(ssl_.get())) return boost::asio::post(socket_.get_executor(), [read]() mutable { read({}); });
-        socket_.async_wait(Socket::wait_read, std::move(read));
+        if (SSL_has_pending(ssl_.get()) || BIO_ctrl_pending(in_) > 0)
+            return boost::asio::post(socket_.get_executor(), [read]() mutable { read({}); });
+        fill(into, std::move(read));
     }
 
     // Writes bytes now if the socket takes them. Returns how many were taken: all of them,
@@ -90,11 +102,25 @@ private:
         errno = 0;
     }
 
+    // Reads ciphertext from the socket into `scratch` and hands it to OpenSSL's memory BIO.
     template <class Then>
-    void retry_when_ready(int result, Then then) {
+    void fill(boost::asio::mutable_buffer scratch, Then then) {
+        socket_.async_read_some(scratch, [this, scratch, then](const error_code& ec, std::size_t n) mutable {
+            if (ec) return then(ec);
+            if (!usable()) return then(error_code{boost::asio::error::operation_aborted});
+            if (BIO_write(in_, scratch.data(), static_cast<int>(n)) != static_cast<int>(n)) {
+                failed_ = true;  // the memory BIO could not grow
+                return then(error_code{boost::asio::error::no_memory});
+            }
+            then(error_code{});
+        });
+    }
+
+    template <class Then>
+    void retry_when_ready(int result, boost::asio::mutable_buffer scratch, Then then) {
         error_code ec;
         switch (what_to_wait_for(result, ec)) {
-            case Wait::read: return socket_.async_wait(Socket::wait_read, std::move(then));
+            case Wait::read: return fill(scratch, std::move(then));
             case Wait::write: return socket_.async_wait(Socket::wait_write, std::move(then));
             case Wait::failed: return then(ec);
         }
@@ -106,7 +132,7 @@ private:
         clear_errors();
         const int r = SSL_read(ssl_.get(), into.data(), static_cast<int>(into.size()));
         if (r > 0) return handler(error_code{}, static_cast<std::size_t>(r));
-        retry_when_ready(r, [this, into, handler](const error_code& ec) mutable {
+        retry_when_ready(r, into, [this, into, handler](const error_code& ec) mutable {
             if (ec) return handler(ec, std::size_t{0});
             read_now(into, std::move(handler));
         });
@@ -116,8 +142,13 @@ private:
         void operator()(SSL* ssl) const { SSL_free(ssl); }
     };
 
+    // A ClientHello and a client's handshake records fit; more takes another read.
+    static constexpr std::size_t handshake_read_bytes = 4096;
+
     std::unique_ptr<SSL, SslFree> ssl_;  // before socket_: made first, and freed after it closes
+    BIO* in_ = nullptr;                  // the memory BIO OpenSSL reads records from; ssl_ owns it
     Socket socket_;
+    std::vector<std::uint8_t> handshake_in_;  // only while the handshake runs
     bool failed_ = false;
 };
 
