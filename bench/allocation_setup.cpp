@@ -127,13 +127,9 @@ void allocate_and_bind(Context& c, const Sessions& sessions,
 }
 
 void release_all(Context& c, const Sessions& sessions) {
-    std::size_t n = 0;
-    for (const auto& s : sessions) {
-        s->release();
-        if (++n % 64 == 0) c.loop.run_once(1'000'000);  // keep the server's queue from overflowing
-    }
-    const std::int64_t end = now_ns() + 100'000'000;
-    while (now_ns() < end) c.loop.run_once(10'000'000);
+    // Waits for the server's confirmations (Session::release), so that the next run —
+    // capacity's next step, say — finds the server's limits as the bench left them.
+    run_step(c, sessions, [](Session& s, std::int64_t now) { s.release(now); }, "release");
 }
 
 }  // namespace hallpass::bench

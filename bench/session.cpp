@@ -1,5 +1,6 @@
 #include "bench/session.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -56,7 +57,8 @@ bool Session::busy() const {
         case State::connecting:
         case State::handshaking:
         case State::allocating:
-        case State::binding: return true;
+        case State::binding:
+        case State::releasing: return true;
         default: return false;
     }
 }
@@ -96,7 +98,7 @@ void Session::begin_step(Step step, std::int64_t now_ns) {
     step_ = step;
     transmissions_ = 0;
     challenges_ = 0;
-    state_ = step == Step::allocate ? State::allocating : State::binding;
+    state_ = step == Step::allocate ? State::allocating : step == Step::release ? State::releasing : State::binding;
     if (stream()) step_deadline_ns_ = now_ns + stream_step_timeout_ns;
     send_step(now_ns);
 }
@@ -107,6 +109,7 @@ void Session::send_step(std::int64_t now_ns) {
         case Step::allocate: request = client_.allocate_request(request_buffer, allocate_options_); break;
         case Step::bind: request = client_.channel_bind_request(request_buffer, channel_, peer_); break;
         case Step::permission: request = client_.create_permission_request(request_buffer, peer_); break;
+        case Step::release: request = client_.refresh_request(request_buffer, 0u); break;
         case Step::none: return;
     }
     ++transmissions_;
@@ -120,6 +123,7 @@ void Session::on_timer(std::int64_t now_ns) {
         send_step(now_ns);
         return;
     }
+    if (state_ == State::releasing) return released();  // the server did not confirm in time
     switch (state_) {
         case State::connecting: fail("timeout: TCP connect to " + endpoint_.server.to_string()); break;
         case State::handshaking: fail("timeout: TLS handshake with " + endpoint_.server.to_string()); break;
@@ -161,11 +165,17 @@ void Session::handle_answer(std::span<const std::uint8_t> bytes, std::int64_t no
                 }
                 relayed_ = *r.relayed;
                 finish_step(State::allocated, now_ns);
+            } else if (step_ == Step::release) {
+                released();
             } else {
                 finish_step(State::ready, now_ns);
             }
             return;
         case Kind::error: {
+            // 437 to a Refresh: the allocation is gone already. Any other refusal leaves
+            // nothing for the bench to do about it either; the next run's setup reports
+            // what the server still holds.
+            if (step_ == Step::release) return released();
             if (r.code == stun::ErrorCode::allocation_mismatch && step_ == Step::allocate && !stream() &&
                 fresh_ports_ < max_fresh_ports) {
                 // 437: this 5-tuple already has an allocation on the server — a port of an
@@ -213,10 +223,31 @@ void Session::fail(std::string why) {
     if (stream() || relayed_.port == 0) close_socket();
 }
 
-void Session::release() {
-    if (fd_ < 0 || stream() || relayed_.port == 0) return;
-    if (!client_.can_sign()) return;
-    write(client_.refresh_request(request_buffer, 0u));
+void Session::release(std::int64_t now_ns) {
+    if (fd_ < 0) return;
+    step_started_ns_ = now_ns;
+    if (!stream()) {
+        if (relayed_.port == 0 || !client_.can_sign()) return close_socket();
+        state_ = State::releasing;  // also after a failed later step: the allocation is still there
+        begin_step(Step::release, now_ns);
+        return;
+    }
+    // What is still queued would be cut off by the end of the connection: the server then
+    // sees a reset, which also ends the allocation.
+    flush();
+    if (fd_ < 0 || outbox_sent_ < outbox_.size() || (state_ != State::allocated && state_ != State::ready &&
+                                                       state_ != State::failed))
+        return close_socket();
+    state_ = State::releasing;
+    step_ = Step::release;
+    step_deadline_ns_ = now_ns + stream_step_timeout_ns;
+    if (ssl_) SSL_shutdown(ssl_);  // close_notify; the server's answer is the end of the connection
+    ::shutdown(fd_, SHUT_WR);
+}
+
+void Session::released() {
+    close_socket();
+    finish_step(State::released, now_ns());
 }
 
 bool Session::send_channel_data(std::span<const std::uint8_t> payload) {

@@ -42,7 +42,7 @@ struct Endpoint {
 
 class Session final : public Pollable {
 public:
-    enum class State { idle, connecting, handshaking, allocating, allocated, binding, ready, failed };
+    enum class State { idle, connecting, handshaking, allocating, allocated, binding, ready, releasing, released, failed };
 
     Session(EventLoop& loop, const Endpoint& endpoint, std::string username, std::string password,
             std::uint64_t seed, std::uint32_t index);
@@ -58,9 +58,12 @@ public:
     // Retransmits (UDP) or gives up when the current step's deadline has passed.
     void on_timer(std::int64_t now_ns);
     bool busy() const;
-    // Best effort, no answer awaited: a Refresh with LIFETIME 0 on UDP so the server frees
-    // the allocation now; stream transports free it when the connection closes.
-    void release();
+    // Ends the allocation and waits, like the other steps, until the server has: over UDP a
+    // Refresh with LIFETIME 0 until it is answered; over TCP and TLS the connection's end
+    // (close_notify, FIN) until the server closes its side, which it does once it has
+    // dropped the allocation. Then state() is released and the socket closed; a server that
+    // does not answer within the step's time is left (released, socket closed).
+    void release(std::int64_t now_ns);
 
     // The data path: ChannelData on the bound channel (padded on streams). False when the
     // socket could not take it (counted in send_drops()).
@@ -79,7 +82,7 @@ public:
     void set_sink(Sink* sink) { sink_ = sink; }
 
 private:
-    enum class Step { none, allocate, bind, permission };
+    enum class Step { none, allocate, bind, permission, release };
 
     // session.cpp: the protocol.
     void begin_step(Step step, std::int64_t now_ns);
@@ -89,6 +92,7 @@ private:
     void finish_step(State next, std::int64_t now_ns);
     void fail(std::string why);
     void transport_ready(std::int64_t now_ns);
+    void released();
 
     // session_io.cpp: the socket.
     bool open_socket();

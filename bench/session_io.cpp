@@ -187,6 +187,7 @@ void Session::read_stream() {
             if (r <= 0) {
                 const int e = SSL_get_error(ssl_, r);
                 if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return;
+                if (state_ == State::releasing) return released();
                 fail("TLS connection closed by the server");
                 return;
             }
@@ -195,6 +196,7 @@ void Session::read_stream() {
             n = ::recv(fd_, room.data(), room.size(), MSG_DONTWAIT);
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
             if (n <= 0) {
+                if (state_ == State::releasing) return released();
                 fail(n == 0 ? "connection closed by the server" : "recv: " + errno_text(errno));
                 return;
             }
