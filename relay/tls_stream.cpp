@@ -21,7 +21,8 @@ TlsStream::TlsStream(Socket socket, boost::asio::ssl::context& context)
     BIO_set_mem_eof_return(in_, -1);  // empty is "read again later", not the end of the stream
     SSL_set_bio(ssl_.get(), in_, out);
     SSL_set_accept_state(ssl_.get());
-    // Take whatever the memory BIO holds at once instead of a header and a body per record.
+    // Take what the memory BIO holds (up to OpenSSL's read buffer) in one BIO_read instead
+    // of a header and a body per record.
     SSL_set_read_ahead(ssl_.get(), 1);
     // The bytes of a write that must wait are moved into the connection's queue.
     SSL_set_mode(ssl_.get(), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -47,6 +48,24 @@ std::size_t TlsStream::write_now(std::span<const std::uint8_t> bytes, error_code
         case Wait::failed: return 0;
     }
     return 0;
+}
+
+std::size_t TlsStream::input_buffer_bytes() const {
+    BUF_MEM* memory = nullptr;
+    BIO_get_mem_ptr(in_, &memory);
+    return memory ? memory->max : 0;
+}
+
+void TlsStream::release_grown_input() {
+    if (BIO_ctrl_pending(in_) > 0) return;
+    BUF_MEM* memory = nullptr;
+    BIO_get_mem_ptr(in_, &memory);
+    if (!memory || memory->max <= grown_input_bytes) return;
+    BIO* fresh = BIO_new(BIO_s_mem());
+    if (!fresh) return;  // keep the grown one
+    BIO_set_mem_eof_return(fresh, -1);
+    SSL_set0_rbio(ssl_.get(), fresh);  // frees the grown one
+    in_ = fresh;
 }
 
 TlsStream::Wait TlsStream::what_to_wait_for(int result, error_code& ec) {

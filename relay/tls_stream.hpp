@@ -25,6 +25,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <memory>
 #include <span>
 #include <vector>
@@ -41,6 +42,8 @@ public:
     TlsStream& operator=(TlsStream&&) = delete;
 
     Socket& next_layer() { return socket_; }
+    // Bytes the memory BIO holds room for (tests/relay/tls_stream_test.cpp).
+    std::size_t input_buffer_bytes() const;
 
     template <class Handler>
     void async_handshake(Handler handler) {
@@ -48,18 +51,17 @@ public:
         clear_errors();
         const int r = SSL_do_handshake(ssl_.get());
         if (r == 1) {
-            handshake_in_ = {};
+            own_ = {};
             return handler(error_code{});
         }
-        if (handshake_in_.empty()) handshake_in_.resize(handshake_read_bytes);
-        retry_when_ready(r, boost::asio::buffer(handshake_in_), [this, handler](const error_code& ec) mutable {
+        retry_when_ready(r, boost::asio::mutable_buffer{}, [this, handler](const error_code& ec) mutable {
             if (ec) return handler(ec);
             async_handshake(std::move(handler));
         });
     }
 
     // Reads some plaintext into `into`, which also receives the ciphertext on its way to
-    // OpenSSL. The handler never runs inside this call: decrypted bytes that OpenSSL already
+    // OpenSSL (read_space). The handler never runs inside this call: decrypted bytes that OpenSSL already
     // holds are delivered through a post, so a stream of buffered records cannot recurse.
     template <class Handler>
     void async_read_some(boost::asio::mutable_buffer into, Handler handler) {
@@ -102,9 +104,20 @@ private:
         errno = 0;
     }
 
-    // Reads ciphertext from the socket into `scratch` and hands it to OpenSSL's memory BIO.
+    // Where the next ciphertext read goes: the caller's buffer, up to max_read_bytes (what a
+    // read adds to the memory BIO is bounded), or the stream's own when the caller has less
+    // room than own_read_bytes. A framer holding most of a 64 KiB frame has a few bytes of
+    // room, and reading a record through them would take thousands of system calls.
+    boost::asio::mutable_buffer read_space(boost::asio::mutable_buffer into) {
+        if (into.size() >= own_read_bytes) return {into.data(), std::min(into.size(), max_read_bytes)};
+        if (own_.empty()) own_.resize(own_read_bytes);
+        return boost::asio::buffer(own_);
+    }
+
+    // Reads ciphertext from the socket and hands it to OpenSSL's memory BIO.
     template <class Then>
-    void fill(boost::asio::mutable_buffer scratch, Then then) {
+    void fill(boost::asio::mutable_buffer into, Then then) {
+        const auto scratch = read_space(into);
         socket_.async_read_some(scratch, [this, scratch, then](const error_code& ec, std::size_t n) mutable {
             if (ec) return then(ec);
             if (!usable()) return then(error_code{boost::asio::error::operation_aborted});
@@ -120,7 +133,13 @@ private:
     void retry_when_ready(int result, boost::asio::mutable_buffer scratch, Then then) {
         error_code ec;
         switch (what_to_wait_for(result, ec)) {
-            case Wait::read: return fill(scratch, std::move(then));
+            case Wait::read:
+                release_grown_input();  // after SSL_get_error, which reads the BIO's retry flags
+                // OpenSSL asks for more only when the BIO is empty (SSL_MODE_AUTO_RETRY, on by
+                // default); should it ever ask with bytes left, they are offered again first.
+                if (BIO_ctrl_pending(in_) > 0)
+                    return boost::asio::post(socket_.get_executor(), [then]() mutable { then(error_code{}); });
+                return fill(scratch, std::move(then));
             case Wait::write: return socket_.async_wait(Socket::wait_write, std::move(then));
             case Wait::failed: return then(ec);
         }
@@ -131,7 +150,10 @@ private:
         if (!usable()) return handler(error_code{boost::asio::error::operation_aborted}, std::size_t{0});
         clear_errors();
         const int r = SSL_read(ssl_.get(), into.data(), static_cast<int>(into.size()));
-        if (r > 0) return handler(error_code{}, static_cast<std::size_t>(r));
+        if (r > 0) {
+            release_grown_input();
+            return handler(error_code{}, static_cast<std::size_t>(r));
+        }
         retry_when_ready(r, into, [this, into, handler](const error_code& ec) mutable {
             if (ec) return handler(ec, std::size_t{0});
             read_now(into, std::move(handler));
@@ -142,13 +164,21 @@ private:
         void operator()(SSL* ssl) const { SSL_free(ssl); }
     };
 
-    // A ClientHello and a client's handshake records fit; more takes another read.
-    static constexpr std::size_t handshake_read_bytes = 4096;
+    // An empty memory BIO whose buffer a burst has grown past grown_input_bytes is replaced,
+    // so that one burst does not hold that memory for the connection's life.
+    void release_grown_input();
+
+    // The stream's own buffer: a ClientHello and a client's handshake records fit; more takes
+    // another read.
+    static constexpr std::size_t own_read_bytes = 4096;
+    // Two TLS records and more: what one read adds to the memory BIO at most.
+    static constexpr std::size_t max_read_bytes = 32 * 1024;
+    static constexpr std::size_t grown_input_bytes = 16 * 1024;
 
     std::unique_ptr<SSL, SslFree> ssl_;  // before socket_: made first, and freed after it closes
     BIO* in_ = nullptr;                  // the memory BIO OpenSSL reads records from; ssl_ owns it
     Socket socket_;
-    std::vector<std::uint8_t> handshake_in_;  // only while the handshake runs
+    std::vector<std::uint8_t> own_;  // during the handshake, and for callers with little room
     bool failed_ = false;
 };
 
