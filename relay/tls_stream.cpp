@@ -57,7 +57,8 @@ std::size_t TlsStream::input_buffer_bytes() const {
 }
 
 void TlsStream::release_grown_input() {
-    if (BIO_ctrl_pending(in_) > 0) return;
+    if (!input_may_have_grown_ || BIO_ctrl_pending(in_) > 0) return;
+    input_may_have_grown_ = false;
     BUF_MEM* memory = nullptr;
     BIO_get_mem_ptr(in_, &memory);
     if (!memory || memory->max <= grown_input_bytes) return;

@@ -61,8 +61,9 @@ public:
     }
 
     // Reads some plaintext into `into`, which also receives the ciphertext on its way to
-    // OpenSSL (read_space). The handler never runs inside this call: decrypted bytes that OpenSSL already
-    // holds are delivered through a post, so a stream of buffered records cannot recurse.
+    // OpenSSL (read_space). The handler never runs inside this call: decrypted bytes that
+    // OpenSSL already holds are delivered through a post, so a stream of buffered records
+    // cannot recurse.
     template <class Handler>
     void async_read_some(boost::asio::mutable_buffer into, Handler handler) {
         auto read = [this, into, handler](const error_code& ec) mutable {
@@ -125,6 +126,7 @@ private:
                 failed_ = true;  // the memory BIO could not grow
                 return then(error_code{boost::asio::error::no_memory});
             }
+            if (n >= own_read_bytes) input_may_have_grown_ = true;
             then(error_code{});
         });
     }
@@ -165,7 +167,8 @@ private:
     };
 
     // An empty memory BIO whose buffer a burst has grown past grown_input_bytes is replaced,
-    // so that one burst does not hold that memory for the connection's life.
+    // so that one burst does not hold that memory for the connection's life. Only a read of
+    // own_read_bytes or more can grow it that far: smaller ones (audio, requests) skip the check.
     void release_grown_input();
 
     // The stream's own buffer: a ClientHello and a client's handshake records fit; more takes
@@ -179,6 +182,7 @@ private:
     BIO* in_ = nullptr;                  // the memory BIO OpenSSL reads records from; ssl_ owns it
     Socket socket_;
     std::vector<std::uint8_t> own_;  // during the handshake, and for callers with little room
+    bool input_may_have_grown_ = false;
     bool failed_ = false;
 };
 
