@@ -20,6 +20,14 @@
 # ROOT.tar: the base's root from tests/deploy/debian_root.sh; without it, made here.
 set -euo pipefail
 
+# Whether the container's log holds TEXT. The log is read whole first: with pipefail,
+# `podman logs | grep -q` fails when grep stops at its match and podman gets SIGPIPE.
+logs_have() {
+  local log
+  log=$(podman logs "$tag" 2>&1)
+  grep -q -- "$1" <<<"$log"
+}
+
 # shellcheck source=tests/deploy/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 deploy_test_start "$@" -- podman runc mmdebstrap ip getcap
@@ -90,7 +98,7 @@ ip -n "$netns" link set lo up
 "${podman[@]}" run -d --name "$tag" --network "ns:/run/netns/$netns" --cap-drop ALL --cap-add NET_BIND_SERVICE \
   "${limits[@]}" -v "$work/etc:/etc/hallpass:ro" "$image" >/dev/null || fail "podman run"
 for ((i = 0; i < 100; i++)); do
-  podman logs "$tag" 2>&1 | grep -q "hallpass ready" && break
+  logs_have "hallpass ready" && break
   [[ "$(podman inspect --format '{{.State.Running}}' "$tag")" == true ]] || { podman logs "$tag" >&2; fail "the container exited"; }
   sleep 0.1
 done
@@ -113,18 +121,18 @@ podman exec "$tag" hallpass probe 127.0.0.1 --tls-port 443 --ca /var/lib/hallpas
 log "hallpass probe inside the container: students can join"
 
 podman kill --signal HUP "$tag" >/dev/null
-for ((i = 0; i < 50; i++)); do podman logs "$tag" 2>&1 | grep -q "reload: generation 2 applied" && break; sleep 0.1; done
+for ((i = 0; i < 50; i++)); do logs_have "reload: generation 2 applied" && break; sleep 0.1; done
 ((i < 50)) || { podman logs "$tag" 2>&1 | tail -n 5 >&2; fail "SIGHUP did not reload"; }
 podman stop -t 20 "$tag" >/dev/null
 [[ "$(podman inspect --format '{{.State.ExitCode}}' "$tag")" == 0 ]] ||
   fail "exit code $(podman inspect --format '{{.State.ExitCode}}' "$tag") on podman stop"
-podman logs "$tag" 2>&1 | grep -q "hallpass stopped" || fail "no 'hallpass stopped' on podman stop"
+logs_have "hallpass stopped" || fail "no 'hallpass stopped' on podman stop"
 # The README's way to let it use io_uring in a container.
 "${podman[@]}" rm "$tag" >/dev/null
 "${podman[@]}" run -d --name "$tag" --network "ns:/run/netns/$netns" --cap-drop ALL --cap-add NET_BIND_SERVICE \
   --security-opt seccomp=unconfined "${limits[@]}" -v "$work/etc:/etc/hallpass:ro" "$image" >/dev/null
-for ((i = 0; i < 100; i++)); do podman logs "$tag" 2>&1 | grep -q "hallpass ready" && break; sleep 0.1; done
-podman logs "$tag" 2>&1 | grep -q "io_engine=io_uring" ||
+for ((i = 0; i < 100; i++)); do logs_have "hallpass ready" && break; sleep 0.1; done
+logs_have "io_engine=io_uring" ||
   { podman logs "$tag" 2>&1 | head -n 5 >&2; fail "with seccomp=unconfined it still does not use io_uring"; }
 podman stop -t 20 "$tag" >/dev/null
 log "with --security-opt seccomp=unconfined it uses io_uring"
