@@ -19,15 +19,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
-#include <filesystem>
 #include <vector>
 
-#include "relay/self_signed.hpp"
 #include "relay/stream_acceptor.hpp"
 #include "relay/stream_connection.hpp"
 #include "relay/stream_write_batch.hpp"
-#include "relay/tls_context.hpp"
 #include "tests/support/allocation_counter.hpp"
+#include "tests/support/tls_loopback.hpp"
 
 namespace hallpass::relay {
 namespace {
@@ -124,24 +122,15 @@ struct Case {
 class StreamHotPath : public ::testing::TestWithParam<Case> {
 protected:
     void SetUp() override {
-        if (GetParam().tls) {
-            dir_ = std::filesystem::temp_directory_path() / ("hallpass-stream-hot-" + std::to_string(::getpid()));
-            std::filesystem::create_directories(dir_);
-            write_self_signed((dir_ / "cert.pem").string(), (dir_ / "key.pem").string());
-            server_tls_ = make_server_context({(dir_ / "cert.pem").string(), (dir_ / "key.pem").string()});
-            client_tls_ = SSL_CTX_new(TLS_client_method());
-        }
-        tcp::acceptor acceptor(io_, {asio::ip::make_address("127.0.0.1"), 0});
-        tcp::socket client_socket(io_);
-        client_socket.connect(acceptor.local_endpoint());
-        client_socket.non_blocking(true);
-        tcp::socket server_socket = acceptor.accept();
+        if (GetParam().tls) tls_.emplace("stream-hot-path");
+        auto pair = hallpass::testing::connect_loopback(io_);
+        tcp::socket server_socket = std::move(pair.server);
         const TransportAddress local = from_endpoint(server_socket.local_endpoint());
-        connection_ = GetParam().tls ? make_tls_connection(std::move(server_socket), ConnectionSlot{}, server_tls_, local,
+        connection_ = GetParam().tls ? make_tls_connection(std::move(server_socket), ConnectionSlot{}, tls_->server(), local,
                                                        StreamSettings{}, owner_)
                                  : make_tcp_connection(std::move(server_socket), ConnectionSlot{}, local,
                                                        StreamSettings{}, owner_);
-        client_ = std::make_unique<Client>(client_socket.release(), client_tls_);
+        client_ = std::make_unique<Client>(pair.client_fd, tls_ ? tls_->client() : nullptr);
         connection_->start();
         for (int i = 0; i < 2000 && !client_->handshake(); ++i) pump();
         ASSERT_TRUE(client_->handshake());
@@ -156,8 +145,6 @@ protected:
     void TearDown() override {
         if (connection_) connection_->close();
         client_.reset();
-        if (client_tls_) SSL_CTX_free(client_tls_);
-        if (!dir_.empty()) std::filesystem::remove_all(dir_);
     }
 
     // Runs what is ready, or waits a millisecond for something to be.
@@ -183,9 +170,7 @@ protected:
 
     asio::io_context io_{1};
     EchoOwner owner_{io_, GetParam().engine_batches};
-    std::filesystem::path dir_;
-    std::shared_ptr<asio::ssl::context> server_tls_;
-    SSL_CTX* client_tls_ = nullptr;
+    std::optional<hallpass::testing::SelfSignedTls> tls_;
     std::shared_ptr<StreamConnectionBase> connection_;
     std::unique_ptr<Client> client_;
     std::vector<std::uint8_t> burst_ = std::vector<std::uint8_t>(frame_bytes * frames_per_burst, 0x55);

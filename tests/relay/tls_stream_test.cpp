@@ -11,12 +11,10 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
-#include <filesystem>
 #include <vector>
 
-#include "relay/self_signed.hpp"
-#include "relay/tls_context.hpp"
 #include "relay/tls_stream.hpp"
+#include "tests/support/tls_loopback.hpp"
 
 namespace {
 std::atomic<int> counted_fd{-1};
@@ -37,18 +35,10 @@ using asio::ip::tcp;
 class TlsStreamReads : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("hallpass-tls-stream-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir_);
-        write_self_signed((dir_ / "cert.pem").string(), (dir_ / "key.pem").string());
-        server_tls_ = make_server_context({(dir_ / "cert.pem").string(), (dir_ / "key.pem").string()});
-        client_tls_ = SSL_CTX_new(TLS_client_method());
-        tcp::acceptor acceptor(io_, {asio::ip::make_address("127.0.0.1"), 0});
-        tcp::socket client(io_);
-        client.connect(acceptor.local_endpoint());
-        client.non_blocking(true);
-        stream_.emplace(acceptor.accept(), *server_tls_);
-        client_fd_ = client.release();
-        client_ = SSL_new(client_tls_);
+        auto pair = hallpass::testing::connect_loopback(io_);
+        stream_.emplace(std::move(pair.server), *tls_.server());
+        client_fd_ = pair.client_fd;
+        client_ = SSL_new(tls_.client());
         SSL_set_fd(client_, client_fd_);
         SSL_set_connect_state(client_);
         bool done = false;
@@ -68,8 +58,6 @@ protected:
         stream_.reset();
         if (client_) SSL_free(client_);
         if (client_fd_ >= 0) ::close(client_fd_);
-        if (client_tls_) SSL_CTX_free(client_tls_);
-        std::filesystem::remove_all(dir_);
     }
 
     void pump() {
@@ -104,9 +92,7 @@ protected:
     }
 
     asio::io_context io_{1};
-    std::filesystem::path dir_;
-    std::shared_ptr<asio::ssl::context> server_tls_;
-    SSL_CTX* client_tls_ = nullptr;
+    hallpass::testing::SelfSignedTls tls_{"tls-stream"};
     std::optional<TlsStream> stream_;
     int client_fd_ = -1;
     SSL* client_ = nullptr;
