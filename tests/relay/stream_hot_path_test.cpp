@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <optional>
 #include <vector>
 
 #include "relay/stream_acceptor.hpp"

@@ -36,8 +36,8 @@ class TlsStreamReads : public ::testing::Test {
 protected:
     void SetUp() override {
         auto pair = hallpass::testing::connect_loopback(io_);
-        stream_.emplace(std::move(pair.server), *tls_.server());
         client_fd_ = pair.client_fd;
+        stream_.emplace(std::move(pair.server), *tls_.server());
         client_ = SSL_new(tls_.client());
         SSL_set_fd(client_, client_fd_);
         SSL_set_connect_state(client_);
