@@ -167,8 +167,10 @@ private:
     };
 
     // An empty memory BIO whose buffer a burst has grown past grown_input_bytes is replaced,
-    // so that one burst does not hold that memory for the connection's life. Only a read of
-    // own_read_bytes or more can grow it that far: smaller ones (audio, requests) skip the check.
+    // so that one burst does not hold that memory for the connection's life. Only reads of
+    // own_read_bytes or more are followed by the check: smaller ones (audio, requests) leave
+    // at most a partial record plus one read (about 21 KiB) before OpenSSL drains them, and
+    // a buffer of that size is kept.
     void release_grown_input();
 
     // The stream's own buffer: a ClientHello and a client's handshake records fit; more takes
